@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh machine:
+#   make demo   create .venv, install, run a batch on the shipped sample, print where the outputs are
+#   make test   install with the dev extras and run the whole suite
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+OUT    ?= out/demo
+
+.PHONY: demo test install install-dev browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# torch first, pinned: the CPU build of 2.13.0 (an unpinned torch pulls a multi-GB CUDA build)
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Headless Chromium for the report test (Debian package; skipped where apt is unavailable)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium not installed: the browser test will be skipped"; }
+
+demo: install
+	$(BIN)/mobilite run --profiles data/sample/profiles.csv --positions data/sample/positions.csv --out $(OUT)
+	@echo ""
+	@echo "Outputs of the demo batch: $(OUT)/ (report: $(OUT)/report.html, employer files: $(OUT)/employeurs/)"
+
+test: install-dev browser
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

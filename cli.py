@@ -1,0 +1,355 @@
+"""Command line of the matching engine: a thin typer shell over the ``matching`` package.
+
+Installed as the ``mobilite`` command; ``python cli.py ...`` runs the same application.
+
+Exit codes (also in the README):
+  0  success
+  1  unexpected internal error (message without traceback; ``--debug`` shows it)
+  2  wrong usage (unknown option, missing argument)
+  3  invalid configuration
+  4  unusable input file (missing, unreadable, missing required column, nothing to match)
+  5  rejected rows: ``validate`` found some, or ``run --strict``
+  6  embedding model unavailable
+  7  ``replay``: outputs differ from the original batch
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_CONFIG, EXIT_INPUT, EXIT_REJECTS, EXIT_MODEL, EXIT_REPLAY = range(8)
+
+app = typer.Typer(
+    name="mobilite",
+    help="Moteur d'appariement compétences / postes pour la mobilité des ingénieurs de l'État.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+config_app = typer.Typer(help="Configuration du moteur.", no_args_is_help=True)
+skills_app = typer.Typer(help="Normalisation des compétences.", no_args_is_help=True)
+titles_app = typer.Typer(help="Normalisation des intitulés de poste.", no_args_is_help=True)
+evaluate_app = typer.Typer(help="Évaluations (MELO, classement, résultats réels).", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(skills_app, name="skills")
+app.add_typer(titles_app, name="titles")
+app.add_typer(evaluate_app, name="evaluate")
+
+out = Console()
+err = Console(stderr=True)
+_DEBUG = {"on": bool(os.environ.get("MATCHING_DEBUG"))}
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Afficher la trace complète d'une erreur interne.")):
+    _DEBUG["on"] = _DEBUG["on"] or debug
+
+
+def _fail(code: int, message: str) -> None:
+    err.print(f"[bold red]Erreur[/] : {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _load_config(path: Optional[Path], **overrides):
+    from matching.config import Config, ConfigError
+
+    try:
+        cfg = Config.from_toml(path) if path else Config()
+        changes = {}
+        for dotted, value in overrides.items():
+            if value is None:
+                continue
+            section, key = dotted.split("__")
+            changes.setdefault(section, {})[key] = value
+        return cfg.replace(**changes) if changes else cfg
+    except ConfigError as exc:
+        _fail(EXIT_CONFIG, str(exc))
+
+
+def _guard(fn):
+    """Run a command body: known errors become clear messages and exit codes, never tracebacks
+    (they could show personal data from the files)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from matching.config import ConfigError
+
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ConfigError as exc:
+            _fail(EXIT_CONFIG, str(exc))
+        except Exception as exc:  # noqa: BLE001 - the user gets a message, not a traceback
+            from matching.io.readers import InputError
+            from matching.pipeline import BatchError
+
+            if isinstance(exc, InputError):
+                _fail(EXIT_REJECTS if exc.result is not None else EXIT_INPUT, str(exc))
+            if isinstance(exc, BatchError):
+                _fail(EXIT_INPUT, str(exc))
+            if type(exc).__name__ in {"ModelUnavailableError", "EncoderError"}:
+                _fail(EXIT_MODEL, str(exc))
+            if type(exc).__name__ == "PairNotFound":
+                _fail(EXIT_INPUT, str(exc.args[0]))
+            if isinstance(exc, ValueError) and str(exc).startswith("indiquez"):
+                _fail(EXIT_USAGE, str(exc))
+            if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)):
+                _fail(EXIT_INPUT, f"{getattr(exc, 'filename', '')} : {exc.strerror}")
+            if _DEBUG["on"]:
+                raise
+            _fail(
+                EXIT_INTERNAL,
+                f"erreur interne ({type(exc).__name__}). Relancez avec --debug pour la trace complète "
+                "(elle peut contenir des données des fichiers).",
+            )
+
+    return wrapper
+
+
+class _Progress:
+    """Rich progress bars for the long stages of a batch (stderr, so stdout stays clean)."""
+
+    LABELS = {
+        "read": "Lecture des fichiers",
+        "normalize": "Normalisation des compétences",
+        "embed": "Encodage des textes",
+        "score": "Calcul des scores",
+        "write": "Écriture des livrables",
+    }
+
+    def __init__(self, enabled: bool):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description:<32}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(), console=err, disable=not enabled, transient=False,
+        )
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage), total=max(total, 1))
+        self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+
+# --- run --------------------------------------------------------------------------------
+@app.command()
+@_guard
+def run(
+    profiles: Path = typer.Option(..., "--profiles", help="Fichier des profils (CSV, xlsx, JSON, JSONL)."),
+    positions: Path = typer.Option(..., "--positions", help="Fichier des postes (ou export Place de l'emploi public)."),
+    out_dir: Path = typer.Option(..., "--out", help="Dossier de sortie du lot."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Fichier de configuration TOML."),
+    top_k: Optional[int] = typer.Option(None, "--top-k", help="Candidats par poste (remplace ranking.top_k)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Modèle d'embedding (remplace model.name)."),
+    strict: bool = typer.Option(False, "--strict", help="Échouer si une ligne est rejetée."),
+    quiet: bool = typer.Option(False, "--quiet", help="Sans barre de progression."),
+):
+    """Lancer un lot : listes restreintes par ministère, opportunités par ingénieur, rapport."""
+    from matching.pipeline import run_batch
+
+    cfg = _load_config(config, ranking__top_k=top_k, model__name=model, input__strict=True if strict else None)
+    with _Progress(enabled=not quiet) as prog:
+        result = run_batch(profiles, positions, out=out_dir, config=cfg, progress=prog)
+    _print_summary(result)
+
+
+def _print_summary(result) -> None:
+    c = result.manifest["counts"]
+    m = result.manifest["model"]
+    table = Table(title=f"Lot {result.batch_id}", show_header=True)
+    table.add_column("Fichier")
+    table.add_column("Lus", justify="right")
+    table.add_column("Acceptés", justify="right")
+    table.add_column("Rejetés", justify="right")
+    for name in ("profiles", "positions"):
+        e = c[name]
+        table.add_row(e["name"], str(e["read"]), str(e["accepted"]), str(e["rejected"]))
+    out.print(table)
+    if m.get("fallback_reason"):
+        out.print(f"[yellow]Modèle de repli[/] : {m['name']} ({m['fallback_reason']})")
+    else:
+        out.print(f"Modèle : {m['name']}")
+    out.print(f"{m.get('texts_encoded', 0)} textes encodés, {m.get('texts_from_cache', 0)} lus dans le cache")
+    out.print(
+        f"{c['shortlist_lines']} lignes de listes restreintes pour {c['ministries']} ministères ; "
+        f"{c['positions_without_candidate']} poste(s) sans candidat au-dessus du seuil ; "
+        f"{c['profiles_on_no_shortlist']} ingénieur(s) sur aucune liste."
+    )
+    if result.outdir is not None:
+        out.print(f"Livrables dans [bold]{result.outdir}[/] :")
+        for key, path in sorted(result.files.items()):
+            if not key.startswith("employer"):
+                out.print(f"  {path}")
+        employer = sorted(p for k, p in result.files.items() if k.startswith("employer"))
+        if employer:
+            out.print(f"  {len(employer)} fichiers employeurs dans {employer[0].parent}")
+    out.print("[italic]Le moteur propose ; les conseillers décident.[/]")
+
+
+# --- validate ---------------------------------------------------------------------------
+@app.command()
+@_guard
+def validate(
+    profiles: Path = typer.Option(..., "--profiles", help="Fichier des profils."),
+    positions: Path = typer.Option(..., "--positions", help="Fichier des postes."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Fichier de configuration TOML."),
+    rejects_out: Optional[Path] = typer.Option(None, "--rejects", help="Écrire les rejets dans ce CSV."),
+):
+    """Vérifier les deux fichiers sans lancer de lot (code 5 si des lignes sont rejetées)."""
+    from matching.io.validate import validate_files
+
+    cfg = _load_config(config, input__strict=False)
+    report = validate_files(profiles, positions, config=cfg)
+    table = Table(title="Validation des fichiers")
+    rows = report.summary_rows()
+    for col in rows[0].keys():
+        table.add_column(str(col))
+    for r in rows:
+        table.add_row(*[str(v) for v in r.values()])
+    out.print(table)
+    problems = report.problems() if hasattr(report, "problems") else []
+    for p in problems[:200]:
+        out.print(f"  - {p}", highlight=False)
+    if len(problems) > 200:
+        out.print(f"  … et {len(problems) - 200} autre(s) problème(s)")
+    if rejects_out is not None:
+        from matching.io.writers import write_csv
+
+        write_csv(report.rejects(), rejects_out)
+    if report.rejected_rows() if hasattr(report, "rejected_rows") else problems:
+        raise typer.Exit(EXIT_REJECTS)
+
+
+# --- config -----------------------------------------------------------------------------
+@config_app.command("show")
+@_guard
+def config_show(
+    config: Optional[Path] = typer.Option(None, "--config", help="Fichier de configuration TOML."),
+    describe: bool = typer.Option(False, "--describe", help="Afficher aussi la description de chaque clé."),
+):
+    """Afficher la configuration effective (TOML)."""
+    from matching.config import Config
+
+    cfg = _load_config(config)
+    if describe:
+        values = {f"{s}.{k}": v for s, d in cfg.to_dict().items() for k, v in d.items()}
+        for key, _default, doc in Config.documentation():
+            out.print(f"# {doc}", highlight=False)
+            out.print(f"{key} = {values[key]!r}", highlight=False)
+    else:
+        sys.stdout.write(cfg.to_toml())
+
+
+# --- explain ----------------------------------------------------------------------------
+@app.command()
+@_guard
+def explain(
+    profile: str = typer.Option(..., "--profile", help="Identifiant de l'ingénieur."),
+    position: str = typer.Option(..., "--position", help="Identifiant du poste."),
+    batch: Optional[Path] = typer.Option(None, "--batch", help="Dossier d'un lot (lit son manifeste)."),
+    profiles: Optional[Path] = typer.Option(None, "--profiles", help="Fichier des profils (sans --batch)."),
+    positions: Optional[Path] = typer.Option(None, "--positions", help="Fichier des postes (sans --batch)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Configuration TOML (sans --batch)."),
+    as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
+):
+    """Expliquer le score d'un couple ingénieur / poste, retenu ou non."""
+    from matching.explain import render_account
+    from matching.session import explain_from
+
+    acc, cfg = explain_from(profile, position, batch=batch, profiles=profiles, positions=positions, config_path=config)
+    if as_json:
+        sys.stdout.write(json.dumps(acc.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        out.print(render_account(acc, cfg), highlight=False, markup=False)
+
+
+# --- normalisation ----------------------------------------------------------------------
+@skills_app.command("normalize")
+@_guard
+def skills_normalize(
+    file: Path = typer.Argument(..., help="Une compétence par ligne, ou un fichier de profils / postes."),
+    out_path: Path = typer.Option(..., "--out", help="Table de sortie CSV."),
+    config: Optional[Path] = typer.Option(None, "--config"),
+    semantic: bool = typer.Option(True, "--semantic/--no-semantic", help="Étape sémantique (modèle d'embedding)."),
+):
+    """Normaliser des compétences : input, label, source_id, method, confidence."""
+    from matching.session import normalize_skills_file
+
+    cfg = _load_config(config)
+    table = normalize_skills_file(file, cfg, semantic=semantic)
+    from matching.io.writers import write_csv
+
+    write_csv(table, out_path)
+    counts = table["method"].value_counts().to_dict()
+    out.print(f"{len(table)} compétences → {out_path} ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})")
+
+
+@titles_app.command("normalize")
+@_guard
+def titles_normalize(
+    file: Path = typer.Argument(..., help="Un intitulé par ligne, ou un fichier de profils / postes."),
+    out_path: Path = typer.Option(..., "--out", help="Table de sortie CSV."),
+    top: int = typer.Option(3, "--top", help="Métiers proposés par intitulé."),
+    config: Optional[Path] = typer.Option(None, "--config"),
+    semantic: bool = typer.Option(True, "--semantic/--no-semantic"),
+):
+    """Rapprocher des intitulés de poste des métiers du ROME (et de la famille numérique)."""
+    from matching.io.writers import write_csv
+    from matching.session import normalize_titles_file
+
+    cfg = _load_config(config)
+    table = normalize_titles_file(file, cfg, top=top, semantic=semantic)
+    write_csv(table, out_path)
+    out.print(f"{table['input'].nunique()} intitulés → {out_path}")
+
+
+# --- evaluate ---------------------------------------------------------------------------
+@evaluate_app.command("melo")
+@_guard
+def evaluate_melo(
+    path: Path = typer.Argument(..., help="Dossier du banc MELO français (queries.tsv, corpus_elements.tsv, annotations.tsv)."),
+    as_json: bool = typer.Option(False, "--json", help="N'afficher que le JSON des mesures."),
+    config: Optional[Path] = typer.Option(None, "--config"),
+):
+    """Banc MELO (intitulés ROME vers ESCO) : moteur contre TF-IDF caractères, même exécution."""
+    from matching.embed import load_encoder
+    from matching.evaluation.melo import evaluate_melo as run_melo
+
+    cfg = _load_config(config)
+    res = run_melo(path, encoder=load_encoder(cfg.model), use_crosswalk=False)
+    if as_json:
+        sys.stdout.write(json.dumps({k: res[k] for k in ("engine", "tfidf")}) + "\n")
+        return
+    table = Table(title="MELO (français) — table de correspondance ROME↔ESCO désactivée")
+    for col in ("système", "MRR", "Acc@1", "Acc@10"):
+        table.add_column(col)
+    for name in ("engine", "tfidf"):
+        r = res[name]
+        table.add_row(name, f"{r['mrr']:.3f}", f"{r['acc@1']:.3f}", f"{r['acc@10']:.3f}")
+    out.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

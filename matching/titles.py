@@ -1,0 +1,241 @@
+"""Job title -> ranked ROME occupations (and the State's digital job family).
+
+:class:`TitleNormalizer` indexes every title the taxonomy knows for a ROME code: the code's
+main label, its appellations (long and short forms), the State's digital emplois-référence,
+the acronym dictionary's job-title terms (RSSI, DSI, PO...) and, when the official crosswalk
+is switched on, the French ESCO occupation labels mapped to the code. A title is scored
+against them by three signals, fused per ROME code:
+
+- ``exact``: the title's key (gender folded, accents, plural) equals a known title's key;
+- ``lexical``: character n-gram TF-IDF cosine (robust to typos and word order);
+- ``semantic``: cosine of the embeddings (when an encoder is given).
+
+The fused score is in [0, 1]; :meth:`TitleNormalizer.normalize` returns the ``top`` codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+from matching.textnorm import fold_gender, key, normalize
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from matching.taxonomy import Taxonomy
+
+__all__ = ["OccupationMatch", "TitleNormalizer", "clean_title"]
+
+_SEM_MEMO: dict[tuple, Any] = {}
+
+
+@dataclass(frozen=True)
+class OccupationMatch:
+    """One ROME occupation proposed for a title."""
+
+    code_rome: str
+    label: str
+    score: float
+    family: str
+    method: str = "lexical"  # exact, acronym, lexical, semantic
+
+
+def clean_title(title: str) -> str:
+    """Title without gender doublets, "H/F" marks and trailing contract noise."""
+    import re
+
+    t = fold_gender(str(title or ""))
+    t = re.sub(r"\b(?:CDI|CDD|stage|alternance|temps plein|temps partiel)\b", " ", t, flags=re.I)
+    return " ".join(t.split()).strip(" -–,;:/")
+
+
+class TitleNormalizer:
+    """Ranks ROME occupations for job titles.
+
+    Parameters
+    ----------
+    taxonomy:
+        A loaded :class:`matching.taxonomy.Taxonomy`.
+    encoder:
+        Encoder protocol object (``encode(texts, role=...)``) or None (lexical only).
+    use_crosswalk:
+        Index the French ESCO occupation labels under the ROME codes the official
+        crosswalk maps them to (switch off for evaluations on MELO).
+    semantic_weight:
+        Share of the semantic signal in the fused score when an encoder is given.
+    """
+
+    def __init__(
+        self,
+        taxonomy: "Taxonomy",
+        *,
+        encoder: Any = None,
+        use_crosswalk: bool = True,
+        semantic_weight: float = 0.5,
+    ):
+        if not 0.0 <= semantic_weight <= 1.0:
+            raise ValueError(f"the 'semantic_weight' parameter must be a float in [0, 1], got {semantic_weight!r}")
+        self.taxonomy = taxonomy
+        self.encoder = encoder
+        self.use_crosswalk = bool(use_crosswalk)
+        self.semantic_weight = float(semantic_weight)
+        self._built = False
+        self._cache: dict[tuple[str, int], list[OccupationMatch]] = {}
+
+    # --- index ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        if self._built:
+            return
+        import numpy as np
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from matching.skills import AcronymDictionary
+
+        tax = self.taxonomy
+        self.acronyms = AcronymDictionary(tax.acronyms)
+        docs: dict[tuple[str, str], float] = {}  # (text, code) -> weight
+
+        def add(text: str, code: str, weight: float) -> None:
+            text = clean_title(text)
+            if text and code:
+                docs[(text, code)] = max(weight, docs.get((text, code), 0.0))
+
+        for code, label in zip(tax.occupations.code_rome, tax.occupations.label):
+            add(label, code, 1.0)
+        for code, label, short in zip(tax.appellations.code_rome, tax.appellations.label, tax.appellations.label_short):
+            add(label, code, 1.0)
+            if short:
+                add(short, code, 1.0)
+        for ref, code in zip(tax.digital_families.emploi_reference, tax.digital_families.code_rome):
+            add(ref, code, 0.95)
+        for term, (_, exp, _, scope, code) in self.acronyms.entries.items():
+            if code:
+                add(term, code, 0.95)
+                add(exp, code, 0.95)
+        if self.use_crosswalk:
+            e2r = tax.esco_to_rome
+            for uri, label, alts in zip(tax.esco_occupations.uri, tax.esco_occupations.label, tax.esco_occupations.alt_labels):
+                for code in sorted(e2r.get(uri, ())):
+                    add(label, code, 0.9)
+                    for alt in str(alts).split("|"):
+                        if alt:
+                            add(alt, code, 0.9)
+        items = sorted(docs.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        self._doc_text = [t for (t, _), _ in items]
+        self._doc_code = [c for (_, c), _ in items]
+        self._doc_weight = np.asarray([w for _, w in items], dtype=np.float32)
+        codes, starts = np.unique(np.asarray(self._doc_code), return_index=True)
+        self._codes = [str(c) for c in codes]
+        self._starts = starts
+        self._exact: dict[str, set[str]] = {}
+        for text, code in zip(self._doc_text, self._doc_code):
+            self._exact.setdefault(key(text), set()).add(code)
+        self._vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
+        self._tfidf = self._vec.fit_transform([normalize(t) for t in self._doc_text])
+        self._sem = None
+        self._built = True
+
+    def _semantic_matrix(self) -> "np.ndarray":
+        import numpy as np
+
+        if self._sem is None:
+            memo_key = (id(self.encoder), getattr(self.encoder, "name", ""), hash(tuple(self._doc_text)))
+            mat = _SEM_MEMO.get(memo_key)
+            if mat is None:
+                mat = np.asarray(self.encoder.encode(self._doc_text, role="passage"), dtype=np.float32)
+                _SEM_MEMO.clear()
+                _SEM_MEMO[memo_key] = mat
+            self._sem = mat
+        return self._sem
+
+    # --- scoring ---------------------------------------------------------------------------------
+    def _prepare(self, title: str) -> tuple[str, set[str], str]:
+        """(query text, codes given by exact / acronym lookup, method of those codes)."""
+        text = clean_title(title)
+        term = self.acronyms.lookup_whole(text)
+        if term is not None and self.acronyms.rome_code(term):
+            return self.acronyms.expansion(term), {self.acronyms.rome_code(term)}, "acronym"
+        exact = set(self._exact.get(key(text), ()))
+        if exact:
+            return text, exact, "exact"
+        expanded, found = self.acronyms.expand(text)
+        if found:
+            hit = set(self._exact.get(key(clean_title(expanded)), ()))
+            return expanded, hit, "acronym" if hit else ""
+        return text, set(), ""
+
+    def score_codes(self, titles: Sequence[str]) -> "tuple[np.ndarray, list[str], list[tuple[set[str], str]]]":
+        """Fused score matrix (len(titles), n_codes), the codes, and the exact hits per title."""
+        import numpy as np
+
+        self._build()
+        prepared = [self._prepare(t) for t in titles]
+        queries = [normalize(p[0]) for p in prepared]
+        n_codes = len(self._codes)
+        out = np.zeros((len(titles), n_codes), dtype=np.float32)
+        block = 128
+        sem = self._semantic_matrix() if self.encoder is not None else None
+        for b in range(0, len(titles), block):
+            q = self._vec.transform(queries[b : b + block])
+            lex = (q @ self._tfidf.T).toarray().astype(np.float32) * self._doc_weight
+            lex_c = np.maximum.reduceat(lex, self._starts, axis=1)
+            if sem is not None:
+                qe = np.asarray(self.encoder.encode([p[0] for p in prepared[b : b + block]], role="query"), dtype=np.float32)
+                s = (qe @ sem.T) * self._doc_weight
+                s = np.clip((s - 0.70) / 0.30, 0.0, 1.0)
+                sem_c = np.maximum.reduceat(s, self._starts, axis=1)
+                fused = (1 - self.semantic_weight) * lex_c + self.semantic_weight * sem_c
+            else:
+                fused = lex_c
+            out[b : b + block] = fused
+        code_index = {c: i for i, c in enumerate(self._codes)}
+        hits = []
+        for i, (_, codes, method) in enumerate(prepared):
+            for c in codes:
+                if c in code_index:  # exact hits first; ties broken by the fused score
+                    j = code_index[c]
+                    out[i, j] = 0.9 + 0.1 * out[i, j]
+            hits.append((codes, method))
+        return out, self._codes, hits
+
+    def normalize(self, titles: Sequence[str], top: int = 5) -> list[list[OccupationMatch]]:
+        """Top ``top`` ROME occupations for each title (empty list for an empty title)."""
+        import numpy as np
+
+        titles = ["" if t is None else str(t) for t in titles]
+        todo = list(dict.fromkeys(t for t in titles if normalize(t) and (t, top) not in self._cache))
+        if todo:
+            scores, codes, hits = self.score_codes(todo)
+            k = min(top, len(codes))
+            for i, t in enumerate(todo):
+                row = scores[i]
+                idx = np.argpartition(-row, k - 1)[:k] if k < len(codes) else np.arange(len(codes))
+                idx = sorted(idx, key=lambda j: (-row[j], codes[j]))
+                hit_codes, method = hits[i]
+                res = []
+                for j in idx:
+                    if row[j] <= 0:
+                        continue
+                    c = codes[j]
+                    m = method if c in hit_codes else ("semantic" if self.encoder is not None else "lexical")
+                    res.append(OccupationMatch(c, self.taxonomy.occupation_label(c), round(float(row[j]), 4), self.taxonomy.family(c), m))
+                self._cache[(t, top)] = res
+        return [self._cache.get((t, top), []) if normalize(t) else [] for t in titles]
+
+    # --- helpers for scoring and explanations -----------------------------------------------
+    def adjacent(self, code_rome: str) -> set[str]:
+        """ROME codes reachable from ``code_rome`` by an official mobility link."""
+        return self.taxonomy.adjacent(code_rome)
+
+    def family(self, code_rome: str) -> str:
+        """Digital job family of a ROME code ("" when not a digital trade)."""
+        return self.taxonomy.family(code_rome)
+
+    def family_of_title(self, title: str) -> str:
+        """Digital family of the best occupation for a title, or of an emploi-référence."""
+        hit = self.taxonomy.family_of_reference.get(key(title))
+        if hit:
+            return hit[0]
+        best = self.normalize([title], top=1)[0]
+        return best[0].family if best else ""

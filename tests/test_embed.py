@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching.config import ModelConfig
+from matching.embed import CachedEncoder, Encoder, HashingEncoder, embedding_cache_path, load_encoder
+
+TEXTS = [
+    "Responsable de la sécurité des systèmes d'information",
+    "Développeur Python",
+    "développeur python",
+    "",
+    "Chef de projet",
+    "Développeur Python",
+]
+
+
+def test_hashing_contract(hashing_encoder):
+    assert isinstance(hashing_encoder, Encoder)
+    assert hashing_encoder.name == "hashing" and hashing_encoder.dim == 384
+    assert len(hashing_encoder.fingerprint) == 64
+    v = hashing_encoder.encode(TEXTS, role="query")
+    assert v.shape == (len(TEXTS), 384) and v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    # duplicates identical, order preserved (each row equals encoding that text alone)
+    np.testing.assert_array_equal(v[1], v[5])
+    for i, t in enumerate(TEXTS):
+        np.testing.assert_allclose(v[i], hashing_encoder.encode([t], role="query")[0], atol=1e-6)
+    # lower-cased, accents stripped
+    np.testing.assert_allclose(v[1], v[2], atol=1e-6)
+    assert hashing_encoder.encode([], role="passage").shape == (0, 384)
+
+
+def test_hashing_is_deterministic_and_discriminates():
+    a = HashingEncoder().encode(["ingénieur réseau", "boulanger"], role="passage")
+    b = HashingEncoder().encode(["ingénieur réseau", "boulanger"], role="passage")
+    np.testing.assert_array_equal(a, b)
+    assert float(a[0] @ a[1]) < 0.9
+
+
+def test_bad_arguments(hashing_encoder):
+    with pytest.raises(ValueError, match="role"):
+        hashing_encoder.encode(["x"], role="document")
+    with pytest.raises(TypeError):
+        hashing_encoder.encode("a single string", role="query")
+
+
+def test_texts_cut_to_max_chars():
+    enc = HashingEncoder(max_chars=50)
+    long = "a" * 50 + " suite très différente du début"
+    np.testing.assert_array_equal(enc.encode([long], role="query"), enc.encode(["a" * 50], role="query"))
+
+
+def test_cache_second_call_encodes_nothing(tmp_path):
+    path = tmp_path / "emb.sqlite"
+    first = CachedEncoder(HashingEncoder(), path)
+    v1 = first.encode(TEXTS, role="query")
+    assert first.misses == 5 and first.hits == 0  # 5 unique texts
+    v2 = first.encode(TEXTS, role="query")
+    assert first.misses == 5 and first.hits == 5
+    np.testing.assert_array_equal(v1, v2)
+    np.testing.assert_array_equal(v1, HashingEncoder().encode(TEXTS, role="query"))
+    first.close()
+    # a second encoder (another process would do the same) on the same file
+    second = CachedEncoder(HashingEncoder(), path)
+    third = CachedEncoder(HashingEncoder(), path)
+    np.testing.assert_array_equal(second.encode(TEXTS[::-1], role="query"), v1[::-1])
+    assert second.misses == 0 and second.hits == 5
+    third.encode(["nouveau texte", "Chef de projet"], role="query")
+    assert (third.misses, third.hits) == (1, 1)
+    second.encode(["nouveau texte"], role="query")
+    assert second.misses == 0
+
+
+def test_cache_key_depends_on_role_and_model(tmp_path):
+    path = tmp_path / "emb.sqlite"
+    enc = CachedEncoder(HashingEncoder(), path)
+    enc.encode(["Chef de projet"], role="query")
+    enc.encode(["Chef de projet"], role="passage")
+    assert enc.misses == 2
+    other = HashingEncoder(dim=128)
+    assert other.fingerprint != enc.fingerprint
+    enc2 = CachedEncoder(other, path)
+    v = enc2.encode(["Chef de projet"], role="query")
+    assert enc2.misses == 1 and v.shape == (1, 128)
+    assert enc._key("query", "", "x") != enc._key("passage", "", "x")
+    assert enc._key("query", "query: ", "x") != enc._key("query", "", "x")
+    assert enc._key("query", "", "x") != enc2._key("query", "", "x")
+
+
+def test_load_encoder_hashing_with_cache(tmp_path):
+    cfg = ModelConfig(name="hashing", cache_dir=str(tmp_path))
+    enc = load_encoder(cfg)
+    assert isinstance(enc, CachedEncoder)
+    assert enc.path == embedding_cache_path(cfg) == tmp_path / "embeddings" / "embeddings.sqlite"
+    assert enc.name == "hashing" and enc.dim == 384 and enc.fallback_reason is None
+    enc.encode(["a", "b"], role="passage")
+    assert enc.path.is_file()
+    assert not isinstance(load_encoder(cfg, cache=False), CachedEncoder)
+
+
+def test_unknown_model_is_a_clear_error(tmp_path):
+    from matching.embed import EncoderError
+
+    with pytest.raises(EncoderError, match="offline"):
+        load_encoder(ModelConfig(name=str(tmp_path / "no-such-model")), cache=False)
