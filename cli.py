@@ -278,7 +278,7 @@ def explain(
     if as_json:
         sys.stdout.write(json.dumps(acc.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n")
     else:
-        out.print(render_account(acc, cfg), highlight=False, markup=False)
+        sys.stdout.write(render_account(acc, cfg) + "\n")
 
 
 # --- normalisation ----------------------------------------------------------------------
@@ -345,6 +345,88 @@ def evaluate_melo(
         r = res[name]
         table.add_row(name, f"{r['mrr']:.3f}", f"{r['acc@1']:.3f}", f"{r['acc@10']:.3f}")
     out.print(table)
+
+
+# --- replay / package -------------------------------------------------------------------
+@app.command()
+@_guard
+def replay(
+    manifest: Path = typer.Argument(..., help="manifest.json d'un lot (ou son dossier)."),
+    out_dir: Path = typer.Option(..., "--out", help="Dossier où rejouer le lot."),
+):
+    """Rejouer un lot à partir de son manifeste et vérifier que les sorties sont identiques (code 7 sinon)."""
+    from matching.replay import ReplayError, replay as run_replay
+
+    try:
+        with _Progress(enabled=True) as prog:
+            res = run_replay(manifest, out_dir, progress=prog)
+    except ReplayError as exc:
+        _fail(EXIT_INPUT, str(exc))
+    for line in res.lines():
+        out.print(line, highlight=False, markup=False)
+    if not res.identical:
+        raise typer.Exit(EXIT_REPLAY)
+
+
+@app.command()
+@_guard
+def package(
+    outdir: Path = typer.Argument(..., help="Dossier de sortie d'un lot."),
+    zip_files: bool = typer.Option(True, "--zip/--no-zip", help="Créer aussi une archive .zip par ministère."),
+):
+    """(Re)construire les envois : un dossier par ministère, avec ses seuls fichiers et la notice."""
+    from matching.package import PackageError, package_ministries
+
+    try:
+        packages = package_ministries(outdir, zip=zip_files)
+    except PackageError as exc:
+        _fail(EXIT_INPUT, str(exc))
+    for ministry, path in sorted(packages.items()):
+        out.print(f"{ministry} : {path}", highlight=False)
+
+
+# --- allocate ---------------------------------------------------------------------------
+@app.command()
+@_guard
+def allocate(
+    outdir: Path = typer.Argument(..., help="Dossier de sortie d'un lot terminé."),
+    method: str = typer.Option("stable", "--method", help="stable (acceptation différée) ou max-score."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Graine du départage (défaut : celle du lot)."),
+    proposing: str = typer.Option("engineers", "--proposing", help="Pour stable : engineers ou positions proposent."),
+):
+    """Proposition d'affectation tenant compte du nombre de postes (simulation, jamais une décision)."""
+    from matching.allocate import METHODS, AllocationError, allocate as run_allocation
+
+    if method not in METHODS:
+        _fail(EXIT_USAGE, f"--method doit être l'une de {', '.join(METHODS)}, reçu « {method} »")
+    if proposing not in ("engineers", "positions"):
+        _fail(EXIT_USAGE, f"--proposing doit être engineers ou positions, reçu « {proposing} »")
+    try:
+        res = run_allocation(outdir, method=method, seed=seed, proposing=proposing)
+    except AllocationError as exc:
+        _fail(EXIT_INPUT, str(exc))
+    try:
+        from matching.report import refresh_report
+
+        refresh_report(outdir)
+    except ImportError:
+        pass
+    table = Table(title=f"Affectation « {method} » — proposition indicative")
+    table.add_column("Indicateur")
+    for col in [c for c in res.comparison.columns if c not in ("indicator", "label", "note")]:
+        table.add_column(str(col), justify="right")
+    for d in res.comparison.to_dict("records"):
+        table.add_row(str(d["label"]), *[_num(d[c]) for c in res.comparison.columns if c not in ("indicator", "label", "note")])
+    out.print(table)
+    for path in res.files:
+        out.print(f"  {path}")
+    out.print("[italic]Proposition indicative : les conseillers décident ; aucune affectation automatique.[/]")
+
+
+def _num(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.3f}".rstrip("0").rstrip(".") if v == v else ""
+    return str(v)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ the key, the allowed values and what was given.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import hashlib
 import json
 import tomllib
@@ -147,6 +148,11 @@ class RulesConfig:
     grade_min: bool = _bool(True, "exclude grades under the position's minimum grade")
     availability: bool = _bool(True, "exclude engineers available too late for the start date")
     availability_tolerance_days: int = _int(90, 0, 3650, "days of lateness tolerated by the availability rule")
+    reference_date: str = _str(
+        "",
+        "date of the batch (ISO, e.g. 2026-11-28); a start date before it means 'as soon as possible'; "
+        "empty = the day of the run, recorded in the saved configuration",
+    )
     clearance: bool = _bool(True, "exclude engineers whose clearance is under the one required")
     same_position: bool = _bool(True, "exclude the position the engineer already holds")
 
@@ -228,8 +234,24 @@ class Config:
                 "scoring.semantic_ceiling must be greater than scoring.semantic_floor, got "
                 f"{self.scoring.semantic_ceiling} <= {self.scoring.semantic_floor}"
             )
+        if self.rules.reference_date:
+            try:
+                _dt.date.fromisoformat(self.rules.reference_date)
+            except ValueError:
+                problems.append(
+                    "the 'rules.reference_date' parameter must be an ISO date (YYYY-MM-DD) or empty, "
+                    f"got {self.rules.reference_date!r}"
+                )
         if problems:
             raise ConfigError(problems)
+
+    def resolved(self, today: "_dt.date | None" = None) -> "Config":
+        """The configuration with its run-time defaults made explicit (the batch date), as it
+        is saved with a batch so that a replay uses exactly the same values."""
+        if self.rules.reference_date:
+            return self
+        today = today or _dt.date.today()
+        return self.replace(rules={"reference_date": today.isoformat()})
 
     # --- conversions ---------------------------------------------------------------
     def to_dict(self) -> dict[str, dict[str, Any]]:

@@ -287,7 +287,7 @@ def build_features(
         corps=_csr([{c: 1.0 for c in lst} for lst in corps_lists], corps_vocab),
         corps_restricted=np.asarray([bool(lst) for lst in corps_lists] or np.zeros(0), dtype=bool),
         grade_min=np.asarray([grade_level(x) for x in _col(positions, "grade_min", "")], dtype=np.int64),
-        start_day=np.asarray([_day(x) for x in _col(positions, "start_date", None)], dtype=np.int64),
+        start_day=_effective_start(_col(positions, "start_date", None), config.rules.reference_date),
         clearance=np.asarray([_clear(x) for x in _col(positions, "clearance_required", "none")], dtype=np.int8),
         key=q_keys,
     )
@@ -346,6 +346,16 @@ def build_features(
         occupations=sorted(occ_vocab, key=occ_vocab.get),
         families=sorted(fam_vocab, key=fam_vocab.get),
     )
+
+
+def _effective_start(dates, reference_date: str) -> np.ndarray:
+    """Start day of each position; a start date before the batch's reference date means
+    'as soon as possible', i.e. the reference date itself."""
+    days = np.asarray([_day(x) for x in dates], dtype=np.int64)
+    if reference_date:
+        ref = _day(dt.date.fromisoformat(reference_date))
+        days = np.where((days != UNKNOWN_INT) & (days < ref), ref, days)
+    return days
 
 
 def _occ_weights(lst: Sequence[tuple[str, float]], top: int) -> dict[str, float]:

@@ -4,6 +4,7 @@ input hashes, counts, timings, software versions, seed) and the hashes of what i
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import sys
 from importlib import metadata
@@ -39,8 +40,20 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def source_sha256() -> str:
+    """Hash of the engine's own Python sources (``matching/**/*.py``): an edited checkout
+    keeps its version number but not this hash (issue 8: replay explains differences)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def software_versions() -> dict[str, str]:
-    versions = {"python": sys.version.split()[0], "platform": platform.platform()}
+    versions = {"python": sys.version.split()[0], "platform": platform.platform(), "matching_source_sha256": source_sha256()}
     for name in _PACKAGES:
         try:
             versions[name] = metadata.version(name)
@@ -113,6 +126,8 @@ def build_manifest(
         "taxonomy": {
             "version": getattr(taxonomy, "version", None),
             "sha256": getattr(taxonomy, "sha256", None),
+            # --- deliverables (issue 8): where to load it again for a replay
+            "path": str(Path(taxonomy.path).resolve()) if getattr(taxonomy, "path", None) else None,
         },
         "inputs": inputs_out,
         "counts": {
@@ -151,4 +166,24 @@ def finalize_manifest(manifest: dict[str, Any], outdir: Path, files: dict[str, P
             outputs[str(path.relative_to(outdir))] = file_sha256(path)
     manifest = dict(manifest)
     manifest["outputs"] = outputs
+    # --- deliverables (issue 8): what a replay and the packaging need ------------------
+    # input paths relative to the output folder (a moved project tree still replays)
+    inputs = {}
+    for name, entry in manifest.get("inputs", {}).items():
+        entry = dict(entry)
+        try:
+            entry["path_from_outputs"] = os.path.relpath(entry["path"], outdir.resolve())
+        except (KeyError, ValueError):  # no path, or another drive (Windows)
+            entry["path_from_outputs"] = None
+        inputs[name] = entry
+    if inputs:
+        manifest["inputs"] = inputs
+    # ministry -> its employer files (relative paths), for the per-ministry packages
+    employer_files: dict[str, dict[str, str]] = {}
+    for key, path in sorted(files.items()):
+        kind, _, ministry = key.partition(":")
+        if kind in ("employer", "employer_xlsx") and ministry and path.exists():
+            fmt = "csv" if kind == "employer" else "xlsx"
+            employer_files.setdefault(ministry, {})[fmt] = path.relative_to(outdir).as_posix()
+    manifest["employer_files"] = employer_files
     return manifest

@@ -147,6 +147,15 @@ def normalize_entities(
     for code, cid, core in zip(taxonomy.rome_skills.code_rome, taxonomy.rome_skills.concept_id, taxonomy.rome_skills.core):
         rome_index.setdefault(cid, []).append((code, bool(core)))
 
+    # one batched call for every distinct skill string of the batch (fuzzy and semantic
+    # steps run once over all of them); the per-entity calls below then hit the cache
+    all_texts = sorted(
+        {str(t) for items in profiles.get("skills", []) for t, _ in (items or []) if str(t).strip()}
+        | {str(t) for col in ("required_skills", "desired_skills") for items in positions.get(col, []) for t, _ in (items or []) if str(t).strip()}
+    )
+    if all_texts:
+        skills.normalize_matches(all_texts)
+
     p_skills, p_src = [], []
     for row in profiles.itertuples(index=False):
         extract_from = [getattr(row, "summary", "")] if nc.extract_from_text else []

@@ -213,6 +213,26 @@ def write_outputs(result, outdir: Path) -> dict[str, Path]:
 
     files.update(write_employer_files(result, outdir / "employeurs"))
 
+    # --- deliverables (issue 8): advisors' report and per-ministry packages -------------
+    if result.config.output.report:
+        from matching.report import REPORT_NAME, write_report
+
+        files.update(write_report(result, outdir / REPORT_NAME))
+    from matching.package import package_ministries
+
+    employer = {}
+    for key, path in files.items():
+        kind, _, ministry = key.partition(":")
+        if kind in ("employer", "employer_xlsx"):
+            employer.setdefault(ministry, []).append(path)
+    for ministry, folder in package_ministries(outdir, zip=True, employer_files=employer).items():
+        for path in sorted(folder.iterdir()):
+            files[f"package:{ministry}:{path.name}"] = path
+        zpath = folder.with_suffix(".zip")
+        if zpath.exists():
+            files[f"package_zip:{ministry}"] = zpath
+    # --- end of deliverables (issue 8) ----------------------------------------------------
+
     files["config"] = outdir / "config.toml"
     result.config.save(files["config"])
     from matching.manifest import finalize_manifest
@@ -257,6 +277,15 @@ def employer_table(result, ministry: str) -> pd.DataFrame:
     return table.rename(columns=EMPLOYER_HEADERS)
 
 
+def _decimal_comma(table: pd.DataFrame) -> pd.DataFrame:
+    """Float columns as French decimal text with 3 decimals ("0,927"); other columns as is."""
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col].dtype):
+            out[col] = [("" if v != v else f"{v:.3f}".replace(".", ",")) for v in out[col].tolist()]
+    return out
+
+
 def write_employer_files(result, folder: Path) -> dict[str, Path]:
     """One CSV (and .xlsx when configured) per ministry that has positions in the batch."""
     from matching.io.writers import write_csv
@@ -264,11 +293,18 @@ def write_employer_files(result, folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     ministries = sorted(set(result.prepared.positions["ministry"]))
+    used: set[str] = set()
+    sep = result.config.output.employer_separator
     for ministry in ministries:
         table = employer_table(result, ministry)
-        slug = ministry_slug(ministry)
+        slug = base = ministry_slug(ministry)
+        n = 2
+        while slug in used:  # two spellings of one name must not share (overwrite) a file
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
         path = folder / f"{slug}.csv"
-        write_csv(table, path, sep=result.config.output.employer_separator, bom=True)
+        # French Excel reads ';' files with a decimal comma: "0,927", not "0.927"
+        write_csv(_decimal_comma(table) if sep == ";" else table, path, sep=sep, bom=True)
         files[f"employer:{ministry}"] = path
         if result.config.output.employer_xlsx:
             try:

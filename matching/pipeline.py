@@ -228,7 +228,7 @@ def run_batch(
     """Run a whole batch. With ``out``, write every deliverable there (atomically)."""
     from matching.manifest import build_manifest, software_versions
 
-    config = config or Config()
+    config = (config or Config()).resolved()
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
 

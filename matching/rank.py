@@ -1,10 +1,26 @@
 """Blockwise exact top-k in both directions, without ever holding the full score matrix.
 
-Blocks of (profiles x positions) are scored by :func:`matching.score.score_block`; each block is
-immediately reduced to the running top-k of every position (candidates) and of every profile
-(opportunities). Ordering is total and deterministic: score (rounded to 6 decimals) descending,
-then identifier ascending — so the result does not depend on the block size or on the order of
-the input rows. The block size is derived from ``compute.memory_budget_mb``.
+Ordering is total and deterministic: score (rounded to 6 decimals) descending, then
+identifier ascending — so the result depends neither on the block size nor on the order of
+the input rows.
+
+How a batch is cut (``compute.memory_budget_mb`` is the one documented knob):
+
+* a **block** is (rows profiles) x (cols positions) whose float32 scores take at most the
+  memory budget (``BYTES_PER_PAIR`` = 4 bytes per pair): all positions when they fit, so
+  that each profile sees every position in one block. The cosines of a block are one BLAS
+  product (large blocks keep BLAS efficient: the positions' embeddings are read once per
+  block);
+* each block is finished **tile** by tile (``matching.score.TILE_PAIRS`` pairs, rows of the
+  block), so that the other components, the rules and the selection below work on data in
+  the processor's cache.
+
+Top-k without sorting: every tile is reduced at once to the pairs that can still enter a
+top-k. Each position keeps the key of its current k-th candidate; a pair whose score is
+under its position's threshold is dropped by one comparison. For the opportunities of a
+profile, a sample of its row (every ``SAMPLE_STEP``-th position) gives a k-th value that
+cannot exceed the true one. Survivors go to a pool that is reduced to the exact top-k per
+group (key = rounded score, then identifier order) whenever it grows past a bound.
 """
 
 from __future__ import annotations
@@ -16,22 +32,33 @@ import numpy as np
 import pandas as pd
 
 from matching.config import COMPONENTS, Config
-from matching.score import RULES, BlockScores, score_block
+from matching.score import RULES, TILE_PAIRS, BlockScores, kernel_for, score_block
 
-__all__ = ["Ranking", "rank", "block_shape", "score_pairs", "BYTES_PER_PAIR", "REFILL_FACTOR"]
+__all__ = ["Ranking", "rank", "block_shape", "score_pairs", "BYTES_PER_PAIR", "MAX_BLOCK_PAIRS", "REFILL_FACTOR", "SAMPLE_STEP"]
 
-#: Working memory of one scored pair (components, weights, score, masks, temporaries).
-BYTES_PER_PAIR = 224
+#: Memory of one pair of a block: its float32 score. (Tiles, pools and features are extra,
+#: bounded independently of the block: a few MiB of tiles, pools of O(k x (n + m)).)
+BYTES_PER_PAIR = 4
 #: With a cap on shortlists per engineer, each position keeps this many times k candidates
 #: so that places freed by the cap can be refilled with the next ones.
 REFILL_FACTOR = 5
 SCORE_HIST_BINS = 50
+#: One position in SAMPLE_STEP serves to bound a profile's k-th best score from below.
+SAMPLE_STEP = 8
+_LOW = np.uint64(0xFFFFFFFF)
+
+
+#: Upper bound of a block whatever the budget: 8 Mi pairs (32 MiB of float32) stay in a
+#: server's last-level cache between the BLAS product and the tiles; larger blocks are not
+#: faster, they only fault more pages in.
+MAX_BLOCK_PAIRS = 1 << 23
 
 
 def block_shape(n_profiles: int, n_positions: int, memory_budget_mb: int) -> tuple[int, int]:
-    """(profiles, positions) per block so that one block fits in the memory budget."""
-    pairs = max(1, int(memory_budget_mb * 1024 * 1024 // BYTES_PER_PAIR))
-    cols = max(1, min(n_positions, 4096, pairs))
+    """(profiles, positions) per block so that one block's scores fit in the memory budget
+    (and in ``MAX_BLOCK_PAIRS``); all positions per block when the budget allows."""
+    pairs = max(1, min(MAX_BLOCK_PAIRS, int(memory_budget_mb * 1024 * 1024 // BYTES_PER_PAIR)))
+    cols = max(1, min(n_positions, pairs))
     rows = max(1, min(n_profiles, pairs // cols))
     return rows, cols
 
@@ -45,56 +72,74 @@ class Ranking:
     stats: dict = field(default_factory=dict)
 
 
-class _TopK:
-    """Running top-k per column of a stream of (rows x columns) blocks, exact with ties.
+def _q(score32: np.ndarray) -> np.ndarray:
+    """The rounded score in millionths, as an integer: ``round(score, 6) == q / 1e6``."""
+    return np.rint(score32.astype(np.float64) * 1e6).astype(np.int64)
 
-    Order: score descending, then ``order`` (a global rank of the row identifier) ascending.
+
+def _exact_min_threshold(min_score: float) -> np.float32:
+    """Smallest float32 score whose rounded value is >= ``min_score``."""
+    x = np.float32(min_score)
+    down, up = np.float32(-np.inf), np.float32(np.inf)
+    while np.round(np.float64(x), 6) >= min_score:
+        x = np.nextafter(x, down)
+    while np.round(np.float64(x), 6) < min_score:
+        x = np.nextafter(x, up)
+    return x
+
+
+class _Pool:
+    """Exact running top-k per group (position or profile) of a stream of (group, key) pairs.
+
+    ``key = q << 32 | (2**32 - 1 - order of the other identifier)``: larger is better, so
+    score descending then identifier ascending is a single integer comparison.
     """
 
-    def __init__(self, n_cols: int, k: int):
+    def __init__(self, n_groups: int, k: int):
         self.k = k
-        self.score = np.full((k, n_cols), -np.inf)
-        self.order = np.full((k, n_cols), np.iinfo(np.int64).max, dtype=np.int64)
-        self.row = np.full((k, n_cols), -1, dtype=np.int64)
+        self.n_groups = n_groups
+        self.limit = 2 * k * n_groups + (1 << 18)
+        self.groups: list[np.ndarray] = []
+        self.keys: list[np.ndarray] = []
+        self.size = 0
+        self.kth = np.full(n_groups, -np.inf, dtype=np.float32)  # lower bound to enter
 
-    def push(self, cols: slice, scores: np.ndarray, rows: np.ndarray, order: np.ndarray) -> None:
-        """Merge a block: ``scores`` (len(rows), n cols), -inf = not a candidate."""
-        k = self.k
-        S = np.vstack([self.score[:, cols], scores])
-        O = np.vstack([self.order[:, cols], np.broadcast_to(order[:, None], scores.shape)])
-        R = np.vstack([self.row[:, cols], np.broadcast_to(rows[:, None], scores.shape)])
-        if S.shape[0] > k:
-            kth = np.partition(S, S.shape[0] - k, axis=0)[S.shape[0] - k]
-            keep = (S >= kth[None, :]) & (S > -np.inf)
-        else:
-            keep = S > -np.inf
-        r_idx, c_idx = np.nonzero(keep)
-        s, o = S[r_idx, c_idx], O[r_idx, c_idx]
-        sort = np.lexsort((o, -s, c_idx))
-        r_idx, c_idx, s, o = r_idx[sort], c_idx[sort], s[sort], o[sort]
-        # position of each kept entry within its column
-        starts = np.searchsorted(c_idx, np.arange(S.shape[1]))
-        pos = np.arange(c_idx.size) - starts[c_idx]
-        sel = pos < k
-        ns = np.full((k, S.shape[1]), -np.inf)
-        no = np.full((k, S.shape[1]), np.iinfo(np.int64).max, dtype=np.int64)
-        nr = np.full((k, S.shape[1]), -1, dtype=np.int64)
-        ns[pos[sel], c_idx[sel]] = s[sel]
-        no[pos[sel], c_idx[sel]] = o[sel]
-        nr[pos[sel], c_idx[sel]] = R[r_idx[sel], c_idx[sel]]
-        self.score[:, cols], self.order[:, cols], self.row[:, cols] = ns, no, nr
+    def add(self, groups: np.ndarray, keys: np.ndarray) -> None:
+        if len(keys):
+            self.groups.append(groups)
+            self.keys.append(keys)
+            self.size += len(keys)
+            if self.size > self.limit:
+                self.reduce()
 
-    def frame(self, col_name: str, row_name: str) -> pd.DataFrame:
-        k_idx, c_idx = np.nonzero(self.row >= 0)
-        df = pd.DataFrame(
-            {
-                col_name: c_idx,
-                row_name: self.row[k_idx, c_idx],
-                "rank": k_idx + 1,
-                "score": self.score[k_idx, c_idx],
-            }
-        )
-        return df.sort_values([col_name, "rank"], kind="stable").reset_index(drop=True)
+    def reduce(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Keep the k best per group; returns (group, key, rank from 1) sorted by group, rank."""
+        g = np.concatenate(self.groups) if self.groups else np.zeros(0, np.int64)
+        key = np.concatenate(self.keys) if self.keys else np.zeros(0, np.int64)
+        order = np.lexsort((-key, g))
+        g, key = g[order], key[order]
+        first = np.searchsorted(g, g, side="left")
+        pos = np.arange(len(g)) - first
+        keep = pos < self.k
+        g, key, pos = g[keep], key[keep], pos[keep]
+        self.groups, self.keys, self.size = [g], [key], len(g)
+        full = pos == self.k - 1
+        # anything scoring less than the k-th's rounded score cannot enter any more
+        self.kth[g[full]] = ((key[full] >> 32) - 1).astype(np.float64) / 1e6
+        return g, key, pos + 1
+
+
+def _keys(score32: np.ndarray, other_order: np.ndarray) -> np.ndarray:
+    return (_q(score32) << 32) | (int(_LOW) - other_order.astype(np.int64))
+
+
+def _frame(pool: _Pool, order_inverse: np.ndarray, col_name: str, row_name: str) -> pd.DataFrame:
+    g, key, rk = pool.reduce()
+    other = order_inverse[int(_LOW) - (key & int(_LOW))]
+    return pd.DataFrame(
+        {col_name: g.astype(np.int64), row_name: other.astype(np.int64), "rank": rk.astype(np.int64),
+         "score": (key >> 32).astype(np.float64) / 1e6}
+    )
 
 
 def _id_order(ids: np.ndarray) -> np.ndarray:
@@ -113,46 +158,88 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
     k_opp = min(rk.top_k_opportunities, max(m, 1))
     p_order = _id_order(f.profiles.ids)
     q_order = _id_order(f.positions.ids)
-    cand = _TopK(m, k_pos)
-    opp = _TopK(n, k_opp)
-    rule_counts = {name: 0 for name in RULES}
+    kern = kernel_for(f, config)
+    cand = _Pool(m, k_pos)
+    opp = _Pool(n, k_opp)
+    thr_min = _exact_min_threshold(rk.min_score)
     excluded_pairs = 0
     eligible_per_position = np.zeros(m, dtype=np.int64)
     eligible_per_profile = np.zeros(n, dtype=np.int64)
-    hist = np.zeros(SCORE_HIST_BINS, dtype=np.int64)
+    hist = np.zeros(SCORE_HIST_BINS + 1, dtype=np.int64)  # bin 0: excluded pairs
     bi, bj = block_shape(n, m, config.compute.memory_budget_mb)
     blocks = [(i, j) for i in range(0, n, bi) for j in range(0, m, bj)]
+    S = np.empty(min(bi, n) * min(bj, m) if n and m else 0, dtype=np.float32)
+    tile_rows = max(1, min(bi, TILE_PAIRS // max(min(bj, m), 1)))
+    tile = tile_rows * min(bj, m)
+    scratch = [np.empty(tile, dtype=np.float32) for _ in range(2)]
+    bools = [np.empty(tile, dtype=bool) for _ in range(2)]
+    semantic = config.weights.semantic != 0
     for b, (i0, j0) in enumerate(blocks):
         rows, cols = slice(i0, min(i0 + bi, n)), slice(j0, min(j0 + bj, m))
-        bs = score_block(f, rows, cols, config)
-        ok = bs.excluded == 0
-        excluded_pairs += int((~ok).sum())
-        for name, (bit, _) in RULES.items():
-            rule_counts[name] += int(np.count_nonzero(bs.excluded & bit))
-        above = ok & (bs.score >= rk.min_score)
-        eligible_per_position[cols] += above.sum(axis=0)
-        eligible_per_profile[rows] += above.sum(axis=1)
-        hist += np.histogram(bs.score[ok], bins=SCORE_HIST_BINS, range=(0.0, 1.0))[0]
-        row_ids = np.arange(rows.start, rows.stop)
-        col_ids = np.arange(cols.start, cols.stop)
-        cand.push(cols, np.where(above, bs.score, -np.inf), row_ids, p_order[rows])
-        opp.push(rows, np.where(ok, bs.score, -np.inf).T, col_ids, q_order[cols])
+        nr, nc = rows.stop - rows.start, cols.stop - cols.start
+        block = S[: nr * nc].reshape(nr, nc)
+        if semantic:
+            kern.cosine(rows, cols, out=block)
+        else:
+            block.fill(0.0)
+        whole_rows = nc == m
+        for t0 in range(0, nr, tile_rows):
+            t1 = min(t0 + tile_rows, nr)
+            trows = slice(i0 + t0, i0 + t1)
+            T = block[t0:t1]
+            size = T.size
+            kern.finish(trows, cols, T, scratch=scratch)
+            bad = kern.excluded(trows, cols, bools[0][:size].reshape(T.shape))
+            np.copyto(T, -1.0, where=bad)  # excluded pairs score -1: below every threshold
+            n_bad = int(np.count_nonzero(bad))
+            excluded_pairs += n_bad
+            A = np.greater_equal(T, thr_min, out=bools[1][:size].reshape(T.shape))
+            eligible_per_position[cols] += A.sum(axis=0)
+            eligible_per_profile[trows] += np.count_nonzero(A, axis=1)
+            # histogram of eligible scores (excluded pairs land in bin 0, dropped below)
+            H = scratch[1][:size].reshape(T.shape)
+            np.multiply(T, SCORE_HIST_BINS, out=H)
+            np.clip(H, -1.0, SCORE_HIST_BINS - 1, out=H)
+            hist += np.bincount((H.ravel().astype(np.int32) + 1), minlength=SCORE_HIST_BINS + 1)
+
+            # candidates of each position: over its threshold and over the minimum score
+            thr = np.maximum(cand.kth[cols], thr_min)
+            np.greater_equal(T, thr[None, :], out=A)
+            r, c = np.nonzero(A)
+            if len(r):
+                cand.add(c + j0, _keys(T[r, c], p_order[r + i0 + t0]))
+
+            # opportunities of each profile: a sample of the row bounds its k-th from below
+            lo = np.maximum(opp.kth[trows], 0.0)
+            step = SAMPLE_STEP if whole_rows and nc >= SAMPLE_STEP * k_opp else 0
+            if step:
+                sample = T[:, ::step]
+                kth = np.partition(sample, sample.shape[1] - k_opp, axis=1)[:, sample.shape[1] - k_opp]
+                # in rounded units: a pair with the same rounded score may still win on its id
+                lo = np.maximum(lo, ((_q(kth) - 1) / 1e6).astype(np.float32))
+            np.greater_equal(T, lo[:, None], out=A)
+            r, c = np.nonzero(A)
+            if len(r):
+                opp.add(r + i0 + t0, _keys(T[r, c], q_order[c + j0]))
         if progress is not None:
             progress(b + 1, len(blocks))
 
-    shortlist = cand.frame("position", "profile")
+    inv_p = np.argsort(p_order)
+    inv_q = np.argsort(q_order)
+    shortlist = _frame(cand, inv_p, "position", "profile")
+    # the pool kept eligible pairs >= the minimum score only (thresholds are never lower)
     if rk.max_shortlists_per_profile:
         shortlist = _apply_cap(shortlist, rk.top_k, rk.max_shortlists_per_profile, p_order, q_order)
-    opportunities = opp.frame("profile", "position")
+    opportunities = _frame(opp, inv_q, "profile", "position")
     stats = {
         "pairs_total": n * m,
         "pairs_excluded": excluded_pairs,
-        "pairs_excluded_by_rule": rule_counts,
+        "pairs_excluded_by_rule": kern.rule_counts(),
         "block_shape": [bi, bj],
         "blocks": len(blocks),
         "eligible_above_min_per_position": eligible_per_position,
         "eligible_above_min_per_profile": eligible_per_profile,
-        "score_histogram": hist,
+        "score_histogram": hist[1:],
     }
     return Ranking(shortlist=shortlist, opportunities=opportunities, stats=stats)
 

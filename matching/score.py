@@ -17,6 +17,7 @@ so a cluster engine can later map it over blocks unchanged.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ from scipy import sparse
 
 from matching.config import COMPONENTS, Config
 
-__all__ = ["RULES", "BlockScores", "score_block", "rule_names"]
+__all__ = ["RULES", "BlockScores", "ScoringKernel", "kernel_for", "score_block", "rule_names", "round_score", "TILE_PAIRS"]
 
 #: Hard rules, their bit in the exclusion mask, and the French sentence that states them.
 RULES: dict[str, tuple[int, str]] = {
@@ -61,109 +62,414 @@ def _dense(m) -> np.ndarray:
     return m.toarray() if sparse.issparse(m) else np.asarray(m)
 
 
-def _level_credit(p_levels: sparse.csr_matrix, required_level: int, gap_credit: float) -> sparse.csr_matrix:
-    """Credit of each held skill for a requirement at ``required_level``.
+#: Levels a skill can be held or required at.
+LEVELS = (1, 2, 3, 4)
+#: Pairs in one scoring tile: every float32 temporary of a tile (1 MiB each) stays in the
+#: processor's cache. This only affects speed, never results.
+TILE_PAIRS = 1 << 18
 
-    Held at or above the level: 1; one level under: ``gap_credit``; two under: its square...
-    """
-    out = p_levels.copy().astype(np.float64)
-    gap = np.maximum(required_level - out.data, 0.0)
-    out.data = np.power(gap_credit, gap)
+
+def _credit_matrix(levels: sparse.csr_matrix, gap_credit: float) -> sparse.csr_matrix:
+    """(entities, 4 x concepts): the credit each held skill earns against a requirement at
+    each level (column block ``L - 1``): 1 when held at or above ``L``, ``gap_credit`` one
+    level under, its square two levels under..."""
+    coo = levels.tocoo()
+    keep = coo.data > 0
+    r, c, h = coo.row[keep], coo.col[keep], coo.data[keep].astype(np.float64)
+    k = levels.shape[1]
+    rows, cols, vals = [], [], []
+    for level in LEVELS:
+        rows.append(r)
+        cols.append(c + (level - 1) * k)
+        vals.append(np.power(gap_credit, np.maximum(level - h, 0.0)))
+    out = sparse.csr_matrix(
+        (np.concatenate(vals).astype(np.float32), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(levels.shape[0], len(LEVELS) * k),
+    )
+    out.eliminate_zeros()
+    out.sort_indices()
     return out
 
 
-def skill_coverage(
-    p_levels: sparse.csr_matrix,
-    q_levels: sparse.csr_matrix,
-    *,
-    gap_credit: float,
-) -> np.ndarray:
-    """Share of each position's skills that each profile holds, with partial credit by level.
+def _requirement_matrix(levels: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """(4 x concepts, positions) with 1/(number of skills listed) at (level block, concept),
+    so that ``credit @ requirement`` is the coverage directly; and the count per position."""
+    n_req = np.asarray((levels > 0).sum(axis=1)).ravel()
+    coo = levels.tocoo()
+    lv = np.rint(coo.data).astype(np.int64)
+    keep = (lv >= 1) & (lv <= len(LEVELS)) & (coo.data == lv)  # other levels count, earn nothing
+    k = levels.shape[1]
+    share = (1.0 / np.maximum(n_req, 1)).astype(np.float32)
+    out = sparse.csr_matrix(
+        (share[coo.row[keep]], ((lv[keep] - 1) * k + coo.col[keep], coo.row[keep])),
+        shape=(len(LEVELS) * k, levels.shape[0]),
+    )
+    out.sort_indices()
+    return out, n_req
 
-    ``p_levels`` (profiles x concepts) and ``q_levels`` (positions x concepts) hold levels 1-4
-    (0 = absent). Returns (profiles, positions) in [0, 1], NaN where the position lists none.
+
+def _rows_zeroed(m: sparse.csr_matrix, drop: np.ndarray) -> sparse.csr_matrix:
+    out = sparse.csr_matrix(m, dtype=np.float32, copy=True)
+    if drop.any():
+        out = sparse.diags((~drop).astype(np.float32)) @ out
+        out = out.tocsr()
+        out.eliminate_zeros()
+    out.sort_indices()
+    return out
+
+
+def _scatter(target: np.ndarray, m: sparse.spmatrix, scale: float | None = None, *, op: str = "add") -> None:
+    """Add (or take the maximum of) the stored entries of a sparse block into a dense one."""
+    coo = m.tocoo()
+    if coo.nnz == 0:
+        return
+    vals = coo.data if scale is None else coo.data * np.float32(scale)
+    if op == "add":
+        target[coo.row, coo.col] += vals
+    else:
+        target[coo.row, coo.col] = np.maximum(target[coo.row, coo.col], vals)
+
+
+def _into(out: np.ndarray, m: sparse.spmatrix) -> np.ndarray:
+    """The dense form of a sparse block, written into ``out`` (float32)."""
+    out.fill(0.0)
+    if not sparse.isspmatrix_csr(m) or m.dtype != np.float32:
+        m = sparse.csr_matrix(m, dtype=np.float32)
+    m.toarray(out=out)  # adds the (unsorted, duplicate-free) entries into the zeroed buffer
+    return out
+
+
+class ScoringKernel:
+    """Everything :func:`score_block` needs, precomputed once per (features, configuration).
+
+    The score of a pair is computed in float32 by a fixed sequence of operations on that
+    pair's values only (the cosine, sparse products summed in the profile's concept order,
+    elementwise operations), so it does not depend on the block the pair is scored in; the
+    score is then rounded to 6 decimals in float64 (``q = rint(score * 1e6)``). The only
+    exception is the BLAS cosine, whose last bit may in principle depend on the matrix
+    shapes (it does not with OpenBLAS' gemm for a given thread count; the exactness tests
+    use embeddings whose products are exact in float32).
     """
-    n_req = np.asarray((q_levels > 0).sum(axis=1)).ravel().astype(np.float64)
-    total = np.zeros((p_levels.shape[0], q_levels.shape[0]), dtype=np.float64)
-    for level in (1, 2, 3, 4):
-        q_at = (q_levels == level).astype(np.float64)
-        if q_at.nnz == 0:
-            continue
-        credit = _level_credit(p_levels, level, gap_credit)
-        total += _dense(credit @ q_at.T)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = total / n_req[None, :]
-    cov[:, n_req == 0] = np.nan
-    return np.clip(cov, 0.0, 1.0)
+
+    def __init__(self, f, config: Config):
+        P, Q, sc = f.profiles, f.positions, config.scoring
+        self.f, self.config = f, config
+        self.n, self.m = len(P.ids), len(Q.ids)
+        w = config.weights.as_dict()
+        self.w = {c: np.float32(v) for c, v in w.items()}
+        self.p_emb = np.ascontiguousarray(P.emb, dtype=np.float32)
+        self.q_emb = np.ascontiguousarray(Q.emb, dtype=np.float32)
+        self.floor = np.float32(sc.semantic_floor)
+        self.inv_range = np.float32(1.0 / (sc.semantic_ceiling - sc.semantic_floor))
+
+        # skills: coverage = credit (profiles x 4K) @ requirement (4K x positions)
+        self.p_credit = _credit_matrix(P.skills, sc.level_gap_credit)
+        self.q_req_t, n_req = _requirement_matrix(Q.required)
+        self.q_des_t, n_des = _requirement_matrix(Q.desired)
+        self.q_has_req, self.q_has_des = n_req > 0, n_des > 0
+
+        # job fit; entities without any occupation get empty rows, so unknown pairs give 0
+        p_no, q_no = ~np.asarray(P.has_occ, bool), ~np.asarray(Q.has_occ, bool)
+        self.p_has_occ, self.q_has_occ = ~p_no, ~q_no
+        self.p_occ = _rows_zeroed(P.occ, p_no)
+        self.p_adj = _rows_zeroed(P.occ_adj, p_no)
+        self.q_occ_t = _rows_zeroed(Q.occ, q_no).T.tocsr()
+        self.p_fam = _rows_zeroed(P.fam, p_no)
+        self.q_fam_t = _rows_zeroed(Q.fam, q_no).T.tocsr()
+        self.adjacent = np.float32(sc.adjacent_occupation)
+        self.same_family = np.float32(sc.same_family)
+
+        # wishes: mean over the kinds of wish expressed (row factors), neutral when none
+        hm, hl, hf = (np.asarray(x, bool) for x in (P.has_wish_ministry, P.has_wish_location, P.has_wish_family))
+        den = hm.astype(np.float64) + hl + hf
+        safe = np.where(den > 0, den, 1.0)
+        self.a_min = (hm / safe).astype(np.float32)
+        self.a_loc = (hl / safe).astype(np.float32)
+        self.a_fam = (hf / safe).astype(np.float32)
+        self.wish_none = den == 0
+        self.wish_neutral = np.float32(sc.wish_neutral)
+        self.p_wmin = sparse.csr_matrix(P.wish_ministry, dtype=np.float32)
+        self.p_wloc = sparse.csr_matrix(P.wish_location, dtype=np.float32)
+        self.p_wfam = sparse.csr_matrix(P.wish_family, dtype=np.float32)
+        self.q_min_idx = np.asarray(Q.ministry_idx, dtype=np.intp)
+        self.q_loc_idx = np.asarray(Q.location_idx, dtype=np.intp)
+        self.q_famraw_t = sparse.csr_matrix(Q.fam, dtype=np.float32).T.tocsr()
+
+        # experience
+        years = np.asarray(P.years, dtype=np.float64)
+        self.p_years_known = ~np.isnan(years)
+        self.p_years = np.nan_to_num(years, nan=0.0).astype(np.float32)
+        need = np.asarray(Q.years_required, dtype=np.float64)
+        self.q_need = np.where(np.isnan(need) | (need <= 0), sc.experience_full_years, need).astype(np.float32)
+
+        # applied weights: 1 / (sum of the applicable weights), per row class x position
+        # row class = 2 * (profile has occupations) + (profile's experience known)
+        a = (w["semantic"] + w["wishes"]) + w["required_skills"] * self.q_has_req + w["desired_skills"] * self.q_has_des
+        tab = np.empty((4, self.m), dtype=np.float64)
+        for cls in range(4):
+            tab[cls] = a + w["job_fit"] * self.q_has_occ * (cls >= 2) + w["experience"] * (cls % 2)
+        self.total_w = tab
+        self.inv_total = np.where(tab > 0, 1.0 / np.where(tab > 0, tab, 1.0), 1.0).astype(np.float32)
+        self.p_class = (2 * self.p_has_occ + self.p_years_known).astype(np.intp)
+
+        self._rules = None
+        self._col_cache: dict = {}
+
+    def _cols(self, name: str, cols):
+        """Columns ``cols`` of a position-side matrix, cached for slices (the ranking asks
+        the same column block for every tile)."""
+        mat = {"required_skills": self.q_req_t, "desired_skills": self.q_des_t,
+               "job_fit": self.q_occ_t, "inv_total": self.inv_total,
+               "family": self.q_fam_t, "family_all": self.q_famraw_t}[name]
+        if not isinstance(cols, slice):
+            return mat[:, cols]
+        key = (name, cols.start, cols.stop, cols.step)
+        if key not in self._col_cache:
+            if len(self._col_cache) > 16:
+                self._col_cache.clear()
+            self._col_cache[key] = mat[:, cols]
+        return self._col_cache[key]
+
+    # --- scores ---------------------------------------------------------------------------
+    def cosine(self, rows, cols, out: np.ndarray | None = None) -> np.ndarray:
+        """Cosine of the embeddings (the BLAS product), float32."""
+        return np.matmul(self.p_emb[rows], self.q_emb[cols].T, out=out)
+
+    def finish(self, rows, cols, T: np.ndarray, *, components: dict | None = None, scratch=None) -> np.ndarray:
+        """Turn the cosines ``T`` of a block into the final float32 scores, in place.
+
+        With ``components`` (a dict), also store every component (float32, NaN = not
+        applicable). ``scratch``: optional float32 buffers of T's shape (flat, two are used).
+        """
+        w = self.w
+        size = T.size
+        if scratch is None or scratch[0].size < size:
+            scratch = [np.empty(size, dtype=np.float32) for _ in range(2)]
+        X, Y = (s[:size].reshape(T.shape) for s in scratch)
+        want = components is not None
+        n_r = T.shape[0]
+
+        # semantic similarity rescaled from the model's cosine range to [0, 1]
+        np.subtract(T, self.floor, out=T)
+        np.multiply(T, self.inv_range, out=T)
+        np.clip(T, 0.0, 1.0, out=T)
+        if want:
+            components["semantic"] = T.copy()
+        np.multiply(T, w["semantic"], out=T)
+
+        # required and desired skills: share of the position's skills held, credit by level
+        p_credit = self.p_credit[rows]
+        for name, q_t, has in (
+            ("required_skills", self.q_req_t, self.q_has_req),
+            ("desired_skills", self.q_des_t, self.q_has_des),
+        ):  # q_t is read through self._cols (column blocks are cached)
+            if w[name] == 0 and not want:
+                continue
+            _into(X, p_credit @ self._cols(name, cols))
+            np.minimum(X, 1.0, out=X)
+            if want:
+                c = X.copy()
+                c[:, ~has[cols]] = np.nan
+                components[name] = c
+            if w[name] != 0:
+                np.multiply(X, w[name], out=X)
+                np.add(T, X, out=T)
+
+        # job fit: same occupation > adjacent occupation > same digital family
+        if w["job_fit"] != 0 or want:
+            _into(X, self.p_fam[rows] @ self._cols("family", cols))
+            np.minimum(X, 1.0, out=X)
+            np.multiply(X, self.same_family, out=X)
+            q_occ = self._cols("job_fit", cols)
+            same = self.p_occ[rows] @ q_occ
+            same.data = np.minimum(same.data, 1.0)
+            adj = self.p_adj[rows] @ q_occ
+            adj.data = np.minimum(adj.data, 1.0) * self.adjacent
+            _scatter(X, same.maximum(adj), op="max")
+            if want:
+                c = X.copy()
+                c[~(self.p_has_occ[rows][:, None] & self.q_has_occ[cols][None, :])] = np.nan
+                components["job_fit"] = c
+            if w["job_fit"] != 0:
+                np.multiply(X, w["job_fit"], out=X)
+                np.add(T, X, out=T)
+
+        # wishes
+        if w["wishes"] != 0 or want:
+            np.take(self.p_wmin[rows].toarray(), self.q_min_idx[cols], axis=1, out=X, mode="clip")
+            np.multiply(X, self.a_min[rows][:, None], out=X)
+            np.take(self.p_wloc[rows].toarray(), self.q_loc_idx[cols], axis=1, out=Y, mode="clip")
+            np.multiply(Y, self.a_loc[rows][:, None], out=Y)
+            np.add(X, Y, out=X)
+            _into(Y, self.p_wfam[rows] @ self._cols("family_all", cols))
+            np.minimum(Y, 1.0, out=Y)
+            np.multiply(Y, self.a_fam[rows][:, None], out=Y)
+            np.add(X, Y, out=X)
+            none = self.wish_none[rows]
+            if none.any():
+                X[none] = self.wish_neutral
+            if want:
+                components["wishes"] = X.copy()
+            if w["wishes"] != 0:
+                np.multiply(X, w["wishes"], out=X)
+                np.add(T, X, out=T)
+
+        # experience: years against the years the position asks (or a full-credit default)
+        if w["experience"] != 0 or want:
+            np.divide(self.p_years[rows][:, None], self.q_need[cols][None, :], out=X)
+            np.clip(X, 0.0, 1.0, out=X)
+            if want:
+                c = X.copy()
+                c[~self.p_years_known[rows]] = np.nan
+                components["experience"] = c
+            if w["experience"] != 0:
+                np.multiply(X, w["experience"], out=X)  # unknown years are 0 here
+                np.add(T, X, out=T)
+
+        # weighted mean over the applicable components
+        np.take(self._cols("inv_total", cols), self.p_class[rows], axis=0, out=X, mode="clip")
+        np.multiply(T, X, out=T)
+        return T
+
+    def applied_weights(self, rows, cols) -> dict[str, np.ndarray]:
+        """Weight applied to each component for each pair (0 when not applicable)."""
+        inv = self.inv_total[:, cols][self.p_class[rows]].astype(np.float64)
+        cfg = self.config.weights.as_dict()
+        shape = inv.shape
+        app = {
+            "semantic": np.ones(shape, bool),
+            "required_skills": np.broadcast_to(self.q_has_req[cols][None, :], shape),
+            "desired_skills": np.broadcast_to(self.q_has_des[cols][None, :], shape),
+            "job_fit": self.p_has_occ[rows][:, None] & self.q_has_occ[cols][None, :],
+            "wishes": np.ones(shape, bool),
+            "experience": np.broadcast_to(self.p_years_known[rows][:, None], shape),
+        }
+        return {c: np.where(app[c], cfg[c] * inv, 0.0) for c in COMPONENTS}
+
+    # --- hard rules ------------------------------------------------------------------------
+    def _rule_tables(self):
+        """Per-rule tables over small row classes (the profile's corps, grade level,
+        clearance), so that a block's exclusions are row lookups, and exact counts of the
+        pairs each rule excludes (computed from the tables, not pair by pair)."""
+        if self._rules is not None:
+            return self._rules
+        f, rc = self.f, self.config.rules
+        P, Q = f.profiles, f.positions
+        n, m = self.n, self.m
+        tables = []  # (row class per profile, table (classes, m) of excluded pairs)
+        counts = {name: 0 for name in RULES}
+        row_only = np.zeros(n, dtype=bool)
+        if rc.not_open_to_mobility:
+            closed = ~np.asarray(P.open, bool)
+            row_only |= closed
+            counts["not_open_to_mobility"] = int(closed.sum()) * m
+
+        def categorical(name, p_cls, table):
+            nonlocal tables
+            tables.append((p_cls, table))
+            counts[name] = int((np.bincount(p_cls, minlength=table.shape[0]) * table.sum(axis=1)).sum())
+
+        if rc.corps_eligibility and np.asarray(Q.corps_restricted).any():
+            pc = sparse.csr_matrix(P.corps)
+            n_corps = pc.shape[1]
+            has = np.diff(pc.indptr) > 0
+            p_cls = np.full(n, n_corps, dtype=np.intp)  # class n_corps: no known corps
+            p_cls[has] = pc.indices[pc.indptr[:-1][has]]
+            ok = np.vstack([_dense(Q.corps).T > 0, np.zeros((1, m), bool)])
+            categorical("corps_eligibility", p_cls, np.asarray(Q.corps_restricted, bool)[None, :] & ~ok)
+        if rc.grade_min:
+            grade = np.asarray(P.grade)
+            values = np.unique(grade)
+            p_cls = np.searchsorted(values, grade)
+            need = np.asarray(Q.grade_min)[None, :]
+            have = values[:, None]
+            categorical("grade_min", p_cls, (need != UNKNOWN_INT) & ((have == UNKNOWN_INT) | (have < need)))
+        if rc.clearance:
+            cl = np.asarray(P.clearance).astype(np.int64)
+            values = np.unique(cl)
+            categorical("clearance", np.searchsorted(values, cl), values[:, None] < np.asarray(Q.clearance)[None, :])
+        avail = start = None
+        if rc.availability:
+            a = np.asarray(P.available_day, dtype=np.int64)
+            s = np.asarray(Q.start_day, dtype=np.int64)
+            big = np.iinfo(np.int64).max
+            avail = np.where(a == UNKNOWN_INT, -big, a)  # unknown availability: never late
+            start = np.where(s == UNKNOWN_INT, big, s + rc.availability_tolerance_days)
+            known = np.sort(a[a != UNKNOWN_INT])
+            lim = s[s != UNKNOWN_INT] + rc.availability_tolerance_days
+            counts["availability"] = int((len(known) - np.searchsorted(known, lim, side="right")).sum())
+        same = None
+        if rc.same_position:
+            pk, qk = np.asarray(P.current_key), np.asarray(Q.key)
+            order = np.argsort(qk, kind="stable")
+            lo = np.searchsorted(qk[order], pk, side="left")
+            hi = np.searchsorted(qk[order], pk, side="right")
+            hi = np.where(pk >= 0, hi, lo)
+            rows = np.repeat(np.arange(n), hi - lo)
+            cols = order[np.concatenate([np.arange(a_, b_) for a_, b_ in zip(lo, hi)])] if len(rows) else rows
+            same = (rows, np.asarray(cols, dtype=np.int64))
+            counts["same_position"] = int(len(rows))
+        self._rules = (row_only, tables, avail, start, same, counts)
+        return self._rules
+
+    def rule_counts(self) -> dict[str, int]:
+        """Pairs excluded by each rule (a pair excluded by two rules counts for both)."""
+        return dict(self._rule_tables()[-1])
+
+    def excluded(self, rows: slice, cols: slice, out: np.ndarray) -> np.ndarray:
+        """Boolean exclusion mask of a block (``rows``, ``cols`` are slices)."""
+        row_only, tables, avail, start, same, _ = self._rule_tables()
+        out[...] = row_only[rows][:, None]
+        tmp = np.empty_like(out)
+        for p_cls, table in tables:
+            np.take(table[:, cols], p_cls[rows], axis=0, out=tmp, mode="clip")
+            np.logical_or(out, tmp, out=out)
+        if avail is not None:
+            np.greater(avail[rows][:, None], start[cols][None, :], out=tmp)
+            np.logical_or(out, tmp, out=out)
+        if same is not None and len(same[0]):
+            r, c = same
+            lo, hi = np.searchsorted(r, [rows.start, rows.stop])
+            r, c = r[lo:hi] - rows.start, c[lo:hi]
+            inside = (c >= cols.start) & (c < cols.stop)
+            out[r[inside], c[inside] - cols.start] = True
+        return out
+
+
+_LAST: list = []  # [(weakref to features, configuration, kernel)]: the last kernel built
+
+
+def kernel_for(f, config: Config) -> ScoringKernel:
+    """The :class:`ScoringKernel` of (features, configuration), reused while both stay the same."""
+    if _LAST:
+        ref, cfg, kern = _LAST[0]
+        if ref() is f and cfg == config:
+            return kern
+    kern = ScoringKernel(f, config)
+    _LAST[:] = [(weakref.ref(f), config, kern)]
+    return kern
+
+
+def round_score(score32: np.ndarray) -> np.ndarray:
+    """The published score: float64, rounded to 6 decimals."""
+    return np.round(np.asarray(score32, dtype=np.float64), 6)
 
 
 def score_block(f, rows: slice | np.ndarray, cols: slice | np.ndarray, config: Config) -> BlockScores:
     """Score the pairs (profiles ``rows``) x (positions ``cols``) of the features ``f``.
 
     ``f`` is a :class:`matching.features.Features`; ``rows``/``cols`` select profiles and
-    positions (slices or integer arrays). Pure: depends only on its arguments.
+    positions (slices or integer arrays). Pure: depends only on its arguments. Computes
+    exactly the scores the ranking computes (same :class:`ScoringKernel`).
     """
-    P, Q, sc = f.profiles, f.positions, config.scoring
+    kern = kernel_for(f, config)
     comps: dict[str, np.ndarray] = {}
-
-    # semantic similarity, rescaled from the model's cosine range to [0, 1]
-    cos = P.emb[rows] @ Q.emb[cols].T
-    comps["semantic"] = np.clip(
-        (cos.astype(np.float64) - sc.semantic_floor) / (sc.semantic_ceiling - sc.semantic_floor), 0.0, 1.0
-    )
-
-    # skills
-    p_sk = P.skills[rows]
-    comps["required_skills"] = skill_coverage(p_sk, Q.required[cols], gap_credit=sc.level_gap_credit)
-    comps["desired_skills"] = skill_coverage(p_sk, Q.desired[cols], gap_credit=sc.level_gap_credit)
-
-    # job fit: same occupation > adjacent occupation (official mobility link) > same family
-    same = np.clip(_dense(P.occ[rows] @ Q.occ[cols].T), 0.0, 1.0)
-    adjacent = np.clip(_dense(P.occ_adj[rows] @ Q.occ[cols].T), 0.0, 1.0) * sc.adjacent_occupation
-    family = np.clip(_dense(P.fam[rows] @ Q.fam[cols].T), 0.0, 1.0) * sc.same_family
-    job = np.maximum(np.maximum(same, adjacent), family)
-    known = P.has_occ[rows][:, None] & Q.has_occ[cols][None, :]
-    comps["job_fit"] = np.where(known, job, np.nan)
-
-    # wishes: mean over the kinds of wish the engineer expressed; neutral when none
-    q_min = Q.ministry_idx[cols]
-    q_loc = Q.location_idx[cols]
-    parts = []
-    has = []
-    wm = P.wish_ministry[rows]
-    parts.append(_dense(wm[:, q_min]) if q_min.size else np.zeros((wm.shape[0], 0)))
-    has.append(P.has_wish_ministry[rows])
-    wl = P.wish_location[rows]
-    parts.append(_dense(wl[:, q_loc]) if q_loc.size else np.zeros((wl.shape[0], 0)))
-    has.append(P.has_wish_location[rows])
-    parts.append(np.clip(_dense(P.wish_family[rows] @ Q.fam[cols].T), 0.0, 1.0))
-    has.append(P.has_wish_family[rows])
-    num = np.zeros_like(same)
-    den = np.zeros(same.shape[0])
-    for part, h in zip(parts, has):
-        num += part * h[:, None]
-        den += h
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wishes = num / den[:, None]
-    comps["wishes"] = np.where(den[:, None] > 0, wishes, sc.wish_neutral)
-
-    # experience: years against the years the position asks (or a full-credit default)
-    years = P.years[rows][:, None]
-    need = Q.years_required[cols][None, :]
-    need = np.where(np.isnan(need) | (need <= 0), sc.experience_full_years, need)
-    comps["experience"] = np.clip(years / need, 0.0, 1.0)  # NaN years stay NaN
-
-    # weights as applied: configured weights of applicable components, rescaled to sum 1
-    base = config.weights.as_dict()
-    raw = {c: np.where(np.isnan(comps[c]), 0.0, base[c]) for c in COMPONENTS}
-    total_w = sum(raw.values())
-    total_w = np.where(total_w > 0, total_w, 1.0)
-    weights = {c: raw[c] / total_w for c in COMPONENTS}
-    score = sum(np.nan_to_num(comps[c]) * weights[c] for c in COMPONENTS)
-    score = np.round(score, 6)
-
+    T = kern.cosine(rows, cols)
+    kern.finish(rows, cols, T, components=comps)
+    components = {c: comps[c].astype(np.float64) for c in COMPONENTS}
+    weights = kern.applied_weights(rows, cols)
     excluded = rule_mask(f, rows, cols, config)
-    return BlockScores(components=comps, weights=weights, score=score, excluded=excluded)
+    return BlockScores(components=components, weights=weights, score=round_score(T), excluded=excluded)
 
 
 def rule_mask(f, rows, cols, config: Config) -> np.ndarray:

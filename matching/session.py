@@ -64,7 +64,7 @@ def explain_from(
     else:
         if profiles is None or positions is None:
             raise ValueError("indiquez --batch, ou bien --profiles et --positions")
-        config = Config.from_toml(config_path) if config_path else Config()
+        config = (Config.from_toml(config_path) if config_path else Config()).resolved()
     prep, pr, qr = prepare_from_files(profiles, positions, config, encoder=encoder, taxonomy=taxonomy)
     p_ids = prep.profiles["profile_id"].astype(str).tolist()
     q_ids = prep.positions["position_id"].astype(str).tolist()

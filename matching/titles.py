@@ -132,7 +132,7 @@ class TitleNormalizer:
         for text, code in zip(self._doc_text, self._doc_code):
             self._exact.setdefault(key(text), set()).add(code)
         self._vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
-        self._tfidf = self._vec.fit_transform([normalize(t) for t in self._doc_text])
+        self._tfidf = self._vec.fit_transform([key(t) for t in self._doc_text])
         self._sem = None
         self._built = True
 
@@ -171,7 +171,7 @@ class TitleNormalizer:
 
         self._build()
         prepared = [self._prepare(t) for t in titles]
-        queries = [normalize(p[0]) for p in prepared]
+        queries = [key(p[0]) for p in prepared]
         n_codes = len(self._codes)
         out = np.zeros((len(titles), n_codes), dtype=np.float32)
         block = 128

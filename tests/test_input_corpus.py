@@ -94,6 +94,8 @@ def test_corpus_file(case):
         r = res.rejects
         vals = r[(r["row"] == row) & (r["column"] == column)]["value"].tolist()
         assert vals and all(v in ("", MASK) for v in vals)
+    if "problems" in exp:
+        assert len(res.rejects) == exp["problems"], res.rejects.to_string()
     if "value_max" in exp:
         assert res.rejects["value"].str.len().max() <= exp["value_max"]
     for i, column, expected in exp.get("cells", []):

@@ -905,6 +905,12 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
             problems.append((col or "", value, reason))
         if len(cells) > width and not _is_blank(cells[width:]):
             problems.append(("", "", f"la ligne a {len(cells)} cellules mais l'en-tête n'en a que {width} (séparateur dans une cellule sans guillemets ?)"))
+        if any(not col for col, _, _ in problems):
+            # the record itself is broken (invalid JSON, shifted CSV cells): its cells
+            # mean nothing, so say only that
+            rejected_rows += 1
+            rejects.extend((name, row_no, col, value, reason) for col, value, reason in problems)
+            continue
         cells = list(cells[:width]) + [None] * max(0, width - len(cells))
         # cell size and Excel errors, on every cell
         for j, v in enumerate(cells):

@@ -248,7 +248,7 @@ def _cases() -> list[Case]:
                   {"read": 5, "accepted": 5, "rejected": 0,
                    "cells": [(0, "summary", '=HYPERLINK("http://evil","clic")'), (3, "summary", "=1+1"), (4, "summary", "-moins")]}))
     C.append(Case("p_too_many_cells.csv", "profiles", b"identifiant;competences;resume\r\nP1;Python;ok\r\nP2;Python;SQL;Java\r\nP3;Go;\r\n",
-                  {"read": 3, "accepted": 2, "rejected": 1, "rejects": [(3, None, "4 cellules mais l'en-tête n'en a que 3")]}))
+                  {"read": 3, "accepted": 2, "rejected": 1, "rejects": [(3, None, "4 cellules mais l'en-tête n'en a que 3")], "problems": 1}))
     C.append(Case("p_all_rejected.csv", "profiles", csv_text([P_HEADER, prow(""), prow("", competences="Go:9")]).encode(),
                   {"read": 2, "accepted": 0, "rejected": 2}))
     # --- unreadable files ---
@@ -308,7 +308,7 @@ def _cases() -> list[Case]:
     C.append(Case("p_array.json", "profiles", json.dumps(recs, ensure_ascii=False).encode(),
                   {"read": 2, "accepted": 2, "rejected": 0, "cells": [(1, "skills", [("Go", None), ("Rust", 2), ("SQL", 4)])]}))
     C.append(Case("p_wrapped.json", "profiles", json.dumps({"profiles": recs + [{"identifiant": "P3"}, 42]}).encode(),
-                  {"read": 4, "accepted": 2, "rejected": 2, "rejects": [(3, "identifiant", "aucun texte"), (4, None, "pas un objet JSON")]}))
+                  {"read": 4, "accepted": 2, "rejected": 2, "rejects": [(3, "competences", "aucun texte"), (4, None, "pas un objet JSON")], "problems": 2}))
     C.append(Case("p_lines.jsonl", "profiles",
                   b'{"identifiant": "P1", "competences": "Python"}\n\n{"identifiant": "P2", "competences": \n[1, 2]\n'
                   b'{"identifiant": "P3", "competences": "SQL", "resume": {"a": 1}}\n{"identifiant": "P4", "resume": "ok"}\n',

@@ -1,0 +1,147 @@
+"""Employer files as ``.xlsx``: one workbook per ministry, readable in Excel without help.
+
+Sheet « Liste restreinte »: the employer table (French headers), header row frozen and
+filtered, column widths fitted, long texts wrapped, scores as numbers shown ``0.000``.
+Sheet « Méthode »: the "mention explicite" of CRPA L311-3-1 and the method notice.
+
+Cells go through :func:`matching.io.writers.write_xlsx` (text cells stored as strings,
+guarded with ``'`` when a spreadsheet would run them as a formula). The file is written
+atomically and is byte-for-byte deterministic (fixed document dates and zip timestamps),
+so that a replay of the batch produces the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+__all__ = ["write_employer_xlsx", "mention_explicite", "SHEET_LIST", "SHEET_METHOD", "deterministic_zip"]
+
+SHEET_LIST = "Liste restreinte"
+SHEET_METHOD = "Méthode"
+_FIXED_DATE = _dt.datetime(2000, 1, 1)
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: headers (or header prefixes) of the employer table shown with wrapped text / fixed widths
+_WRAP = {"Explication": 80, "Compétences requises détenues": 45, "Compétences requises manquantes": 45,
+         "Avertissement": 50, "Intitulé du poste": 40}
+_NUMBER_HEADERS_PREFIX = ("Score", "Composante")
+
+
+def mention_explicite(ministry: str, batch_id: str) -> list[str]:
+    """The paragraphs of the legal mention (CRPA L311-3-1), in French."""
+    return [
+        "Mention explicite (article L311-3-1 du code des relations entre le public et l'administration)",
+        "Les propositions de ce fichier ont été préparées avec l'aide d'un traitement algorithmique. "
+        "Toute décision individuelle prise à leur suite est prise sur le fondement d'un traitement algorithmique "
+        "qui a contribué à sa préparation ; elle reste prise par une personne : les conseillers mobilité et "
+        "l'employeur décident, aucune décision n'est prise automatiquement.",
+        "Toute personne concernée peut demander à l'administration la communication des règles définissant ce "
+        "traitement et des principales caractéristiques de sa mise en œuvre : le degré et le mode de contribution "
+        "du traitement à la décision, les données traitées et leurs sources, les paramètres de traitement et leur "
+        "pondération appliqués à sa situation, les opérations effectuées (article R311-3-1-2).",
+        f"Ministère destinataire : {ministry}. Lot : {batch_id}. Ce fichier ne contient que les postes de ce "
+        "ministère ; un candidat n'y est identifié que s'il y a consenti (sinon : référence pseudonyme).",
+    ]
+
+
+def _notice_lines(markdown: str) -> list[str]:
+    """The Markdown notice as plain paragraphs (one per cell)."""
+    from matching.report import logical_lines
+
+    out: list[str] = []
+    for raw in logical_lines(markdown):
+        if not raw:
+            continue
+        line = re.sub(r"\*\*(.+?)\*\*", r"\1", raw.strip())
+        line = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", line).replace("`", "")
+        head = re.match(r"^(#{1,6})\s+(.*)$", line)
+        item = re.match(r"^([-*]|\d+[.)])\s+(.*)$", line)
+        if head:
+            out.append(head.group(2).upper() if len(head.group(1)) == 1 else head.group(2))
+        elif item:
+            bullet = "•" if item.group(1) in "-*" else item.group(1)
+            out.append(("      " if raw.startswith(" ") else "") + f"{bullet} {item.group(2)}")
+        else:
+            out.append(line)
+    return out
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """Rewrite a zip (an .xlsx) with fixed timestamps (entries and document dates), keeping
+    the entry order."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            new = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            new.compress_type = zipfile.ZIP_DEFLATED
+            new.external_attr = 0o644 << 16
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + _FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
+                    content,
+                )
+            dst.writestr(new, content)
+    return buf.getvalue()
+
+
+def write_employer_xlsx(table, path: str | Path, *, ministry: str, batch_id: str) -> None:
+    """Write one ministry's employer table (French headers, as built by
+    ``outputs.employer_table``) as an ``.xlsx`` file at ``path``, atomically."""
+    import pandas as pd
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from matching.io.writers import atomic_write_bytes, write_xlsx
+    from matching.report import method_notice_markdown
+
+    columns = [str(c) for c in table.columns]
+    wrap = [c for c in columns if c in _WRAP]
+    widths = {c: float(_WRAP[c]) for c in wrap}
+    method = pd.DataFrame(
+        {"Notice": [*mention_explicite(ministry, batch_id), "", *_notice_lines(method_notice_markdown())]}
+    )
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir) / "employeur.xlsx"
+        write_xlsx({SHEET_LIST: table, SHEET_METHOD: method}, tmp, wrap_columns=[*wrap, "Notice"],
+                   widths={**widths, "Notice": 110.0})
+        wb = load_workbook(tmp)
+
+    ws = wb[SHEET_LIST]
+    for j, col in enumerate(columns, start=1):
+        if col.startswith(_NUMBER_HEADERS_PREFIX):
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    cell.number_format = "0.000"
+            dim = ws.column_dimensions[get_column_letter(j)]
+            dim.width = max(dim.width or 0, 12)
+    for cell in ws[1]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = 45
+
+    wm = wb[SHEET_METHOD]
+    wm.auto_filter.ref = None
+    wm.freeze_panes = None
+    wm["A1"].font = Font(bold=True)
+    wm["A2"].font = Font(bold=True, size=12)  # the title of the legal mention
+    for (cell,) in wm.iter_rows(min_row=1, max_col=1):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    props = wb.properties
+    props.title = f"Liste restreinte — {ministry}"
+    props.subject = f"Lot {batch_id}"
+    props.creator = "Moteur d'appariement compétences / postes"
+    props.description = "Aide à la décision : les conseillers et l'employeur décident."
+    props.created = _FIXED_DATE
+    props.modified = _FIXED_DATE
+    props.lastModifiedBy = None
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write_bytes(path, deterministic_zip(buf.getvalue()))

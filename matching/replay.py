@@ -1,0 +1,198 @@
+"""Replay a batch from its ``manifest.json`` and check that it gives the same files.
+
+Steps: read the manifest; find each input file (its recorded absolute path, else its path
+relative to the manifest's folder) and check its sha256 — a missing or changed input stops
+the replay with a French message (:class:`ReplayError`); rebuild the configuration; load
+the taxonomy (recorded path, else the shipped one) and the encoder, and report any
+difference of taxonomy hash, model fingerprint or software version; re-run the batch with
+the same batch id into ``out_dir``; compare the sha256 of every file listed in the
+manifest's ``outputs``.
+
+``manifest.json`` itself is not compared (it holds timings and absolute paths); every
+other output is deterministic, ``report.html`` included (it holds no date or timing).
+Allocations (``allocation-*``) are not part of a batch's outputs and are not replayed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ReplayError", "ReplayResult", "replay", "IDENTICAL", "DIFFERENT", "MISSING", "EXTRA"]
+
+IDENTICAL, DIFFERENT, MISSING, EXTRA = "identical", "different", "missing", "extra"
+_LABELS = {
+    IDENTICAL: "identique",
+    DIFFERENT: "DIFFÉRENT",
+    MISSING: "ABSENT du rejeu",
+    EXTRA: "nouveau (absent du lot d'origine)",
+}
+EXCLUDED = {"manifest.json": "contient les durées d'exécution et les chemins absolus : non comparé"}
+
+
+class ReplayError(RuntimeError):
+    """The batch cannot be replayed (manifest unreadable, input missing or changed)."""
+
+
+@dataclass
+class ReplayResult:
+    """What a replay found. ``files`` maps each output (relative path) to one of
+    ``identical``, ``different``, ``missing`` (not produced again), ``extra`` (new)."""
+
+    batch_id: str
+    out_dir: Path
+    files: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+    excluded: dict[str, str] = field(default_factory=lambda: dict(EXCLUDED))
+
+    @property
+    def identical(self) -> bool:
+        return bool(self.files) and all(s == IDENTICAL for s in self.files.values())
+
+    @property
+    def differing(self) -> list[str]:
+        return sorted(k for k, s in self.files.items() if s != IDENTICAL)
+
+    def lines(self) -> list[str]:
+        """A French account, one line per file, for the command line."""
+        out = [f"Rejeu du lot {self.batch_id} dans {self.out_dir}"]
+        out += [f"Attention : {w}" for w in self.warnings]
+        for name in sorted(self.files):
+            out.append(f"  {name} : {_LABELS[self.files[name]]}")
+        for name, why in sorted(self.excluded.items()):
+            out.append(f"  {name} : {why}")
+        n_same = sum(s == IDENTICAL for s in self.files.values())
+        if self.identical:
+            out.append(f"Résultat : les {n_same} fichiers produits sont identiques à ceux du lot d'origine.")
+        else:
+            out.append(f"Résultat : {len(self.differing)} fichier(s) diffèrent du lot d'origine "
+                       f"({n_same} identique(s)).")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"batch_id": self.batch_id, "out_dir": str(self.out_dir), "identical": self.identical,
+                "files": dict(sorted(self.files.items())), "warnings": list(self.warnings),
+                "excluded": dict(self.excluded)}
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReplayError(f"{path} : manifeste introuvable.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReplayError(f"{path} : manifeste illisible ({type(exc).__name__}).") from None
+    if not isinstance(manifest, dict):
+        raise ReplayError(f"{path} : le manifeste doit être un objet JSON.")
+    missing = [k for k in ("batch_id", "config", "inputs", "outputs") if k not in manifest]
+    if missing:
+        raise ReplayError(f"{path} : manifeste incomplet, il manque : {', '.join(missing)}.")
+    return manifest
+
+
+def _locate_input(name: str, entry: dict[str, Any], manifest_dir: Path) -> Path:
+    """The input file (recorded path, else relative to the manifest's folder), hash checked."""
+    from matching.manifest import file_sha256
+
+    candidates = []
+    if entry.get("path"):
+        candidates.append(Path(entry["path"]))
+    if entry.get("path_from_outputs"):
+        candidates.append((manifest_dir / entry["path_from_outputs"]).resolve())
+    label = {"profiles": "profils", "positions": "postes"}.get(name, name)
+    found = next((p for p in candidates if p.is_file()), None)
+    if found is None:
+        where = " ou ".join(str(p) for p in candidates) or "(aucun chemin enregistré)"
+        raise ReplayError(f"fichier des {label} introuvable : {where}. Le lot ne peut pas être rejoué.")
+    digest = file_sha256(found)
+    if digest != entry.get("sha256"):
+        raise ReplayError(
+            f"le fichier des {label} a changé depuis le lot ({found}) : empreinte {digest[:12]}… au lieu de "
+            f"{str(entry.get('sha256'))[:12]}…. Le lot ne peut pas être rejoué à l'identique ; "
+            "retrouvez le fichier d'origine."
+        )
+    return found
+
+
+def replay(manifest_path: str | Path, out_dir: str | Path, *, encoder=None, progress=None) -> ReplayResult:
+    """Re-run the batch described by ``manifest_path`` into ``out_dir`` and compare its files.
+
+    ``encoder`` (optional) replaces the model named in the configuration (tests); its
+    fingerprint is still compared with the manifest's.
+    """
+    from matching.config import Config
+    from matching.manifest import file_sha256, software_versions
+    from matching.pipeline import run_batch
+    from matching.taxonomy import Taxonomy
+
+    manifest_path = Path(manifest_path)
+    if manifest_path.is_dir():
+        manifest_path = manifest_path / "manifest.json"
+    manifest = _read_manifest(manifest_path)
+    src_dir = manifest_path.parent.resolve()
+    out_dir = Path(out_dir)
+    if out_dir.resolve() == src_dir:
+        raise ReplayError("le dossier du rejeu doit être différent de celui du lot d'origine (il serait écrasé).")
+
+    inputs = manifest["inputs"]
+    for key in ("profiles", "positions"):
+        if key not in inputs:
+            raise ReplayError(f"{manifest_path} : le manifeste ne décrit pas le fichier d'entrée « {key} ».")
+    profiles = _locate_input("profiles", inputs["profiles"], src_dir)
+    positions = _locate_input("positions", inputs["positions"], src_dir)
+    config = Config.from_dict(manifest["config"], source=f"{manifest_path} (config)")
+
+    warnings: list[str] = []
+    tax_info = manifest.get("taxonomy") or {}
+    tax_path = tax_info.get("path")
+    taxonomy = Taxonomy.load(tax_path) if tax_path and Path(tax_path).is_dir() else Taxonomy.default()
+    if tax_info.get("sha256") and taxonomy.sha256 != tax_info.get("sha256"):
+        warnings.append(
+            f"le référentiel a changé (version {taxonomy.version}, empreinte {taxonomy.sha256[:12]}… ; "
+            f"lot : version {tax_info.get('version')}, empreinte {str(tax_info.get('sha256'))[:12]}…)."
+        )
+    if encoder is None:
+        from matching.embed import load_encoder
+
+        encoder = load_encoder(config.model)
+    model = manifest.get("model") or {}
+    fingerprint = getattr(encoder, "fingerprint", "")
+    if model.get("weights_sha256") and fingerprint != model.get("weights_sha256"):
+        warnings.append(
+            f"le modèle diffère ({getattr(encoder, 'name', '?')}, empreinte {str(fingerprint)[:12]}… ; lot : "
+            f"{model.get('name')}, empreinte {str(model.get('weights_sha256'))[:12]}…)."
+        )
+    if getattr(encoder, "fallback_reason", None) and not model.get("fallback_reason"):
+        warnings.append("le modèle demandé n'a pas pu être chargé : un modèle de repli est utilisé.")
+    recorded = manifest.get("software") or {}
+    now = software_versions()
+    changed = [f"{k} {recorded[k]} → {now.get(k, 'absent')}" for k in sorted(recorded)
+               if k not in ("platform", "matching_source_sha256") and now.get(k, "absent") != recorded[k]]
+    if recorded.get("matching_source_sha256") and recorded["matching_source_sha256"] != now["matching_source_sha256"]:
+        warnings.append("le code du moteur a changé depuis le lot (empreinte des sources différente) : "
+                        "des différences sont possibles.")
+    if changed:
+        warnings.append("versions logicielles différentes : " + ", ".join(changed) + ".")
+
+    kwargs = {"progress": progress} if progress is not None else {}
+    run_batch(profiles, positions, out=out_dir, config=config, encoder=encoder, taxonomy=taxonomy,
+              batch_id=manifest["batch_id"], **kwargs)
+
+    new_manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    before: dict[str, str] = manifest["outputs"]
+    after: dict[str, str] = new_manifest.get("outputs", {})
+    files: dict[str, str] = {}
+    for name, digest in before.items():
+        if name in EXCLUDED:
+            continue
+        path = out_dir / name
+        if not path.is_file():
+            files[name] = MISSING
+        else:
+            files[name] = IDENTICAL if file_sha256(path) == digest else DIFFERENT
+    for name in after:
+        if name not in before and name not in EXCLUDED:
+            files[name] = EXTRA
+    return ReplayResult(batch_id=manifest["batch_id"], out_dir=out_dir, files=files, warnings=warnings)

@@ -1,0 +1,46 @@
+"""The benchmark's shape (no timing is asserted: the machine is shared)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from matching.bench import naive_memory_mb, render_bench, run_bench, synthetic_features
+
+
+def test_score_stage_json_shape():
+    r = run_bench(300, 120, stage="score")
+    json.dumps(r)  # JSON-ready
+    assert set(r) >= {"stages", "reference", "blas_kernel"}
+    st = r["stages"]["score_topk"]
+    assert st["seconds"] >= 0 and st["peak_rss_mb"] > 0
+    assert r["reference"]["matmul_seconds"] >= 0
+    assert r["reference"]["naive_seconds"] is not None  # small enough to run
+    assert isinstance(r["blas_kernel"], str)
+    text = render_bench(r)
+    assert "score_topk" in text and "matmul" in text
+
+
+def test_naive_skipped_above_limit():
+    r = run_bench(200, 50, stage="score", naive_limit_mb=0.0)
+    assert r["reference"]["naive_seconds"] is None
+
+
+def test_allocation_stage():
+    r = run_bench(0, 0, stage="allocate")
+    assert "allocation" in r and "seconds" in r["allocation"]
+
+
+def test_bad_stage():
+    with pytest.raises(ValueError, match="stage"):
+        run_bench(10, 10, stage="nope")
+
+
+def test_synthetic_features_are_deterministic_and_aligned():
+    a, b = synthetic_features(50, 20, seed=3), synthetic_features(50, 20, seed=3)
+    assert a.n_profiles == 50 and a.n_positions == 20
+    np.testing.assert_array_equal(a.profiles.emb, b.profiles.emb)
+    assert a.profiles.skills.shape[0] == 50 and a.positions.required.shape[0] == 20
+    assert naive_memory_mb(1000, 1000) > 7

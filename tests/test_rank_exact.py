@@ -1,0 +1,192 @@
+"""Blocked ranking == one full matrix, for every component and rule, ties included.
+
+The reference below is deliberately slow and obvious: score every pair at once, mask the
+excluded pairs with the rule bitmask, then sort each column and each row with a lexsort on
+(rounded score descending, identifier ascending). Blocks and tiles are made tiny by
+patching the module constants, so that the blocked code runs through many blocks, tiles
+and pool reductions. No test here measures time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import matching.rank as rank_mod
+from matching.bench import synthetic_features
+from matching.config import Config
+from matching.rank import _apply_cap, _id_order, rank
+from matching.score import RULES, kernel_for, round_score, rule_mask, score_block
+
+
+def _tie_heavy(n: int, m: int, seed: int):
+    """Features whose float32 arithmetic is exact (dyadic embeddings in few dimensions),
+    with duplicated profiles and positions so that many scores are equal."""
+    f = synthetic_features(n, m, seed=seed, dim=8)
+    rng = np.random.default_rng(seed + 1)
+    base_p = rng.choice([-0.5, -0.25, 0.0, 0.25, 0.5], size=(max(n // 4, 1), 8)).astype(np.float32)
+    base_q = rng.choice([-0.5, -0.25, 0.0, 0.25, 0.5], size=(max(m // 4, 1), 8)).astype(np.float32)
+    f.profiles.emb = base_p[rng.integers(0, len(base_p), n)]
+    f.positions.emb = base_q[rng.integers(0, len(base_q), m)]
+    # copy whole profiles onto others: identical features, different ids -> exact ties
+    P = f.profiles
+    src = rng.integers(0, n, n // 3)
+    dst = rng.integers(0, n, n // 3)
+    for name, v in list(vars(P).items()):
+        if name == "ids":
+            continue
+        if hasattr(v, "tocsr"):
+            v = v.tolil()
+            for s_, d_ in zip(src, dst):
+                v[d_] = v[s_]
+            setattr(P, name, v.tocsr())
+        else:
+            v = np.array(v, copy=True)
+            v[dst] = v[src]
+            setattr(P, name, v)
+    return f
+
+
+def _reference(f, config: Config):
+    """Full matrix, then a full sort of every column and row."""
+    n, m = f.n_profiles, f.n_positions
+    kern = kernel_for(f, config)
+    T = kern.cosine(slice(0, n), slice(0, m))
+    kern.finish(slice(0, n), slice(0, m), T)
+    score = round_score(T)
+    mask = rule_mask(f, slice(0, n), slice(0, m), config)
+    ok = mask == 0
+    p_order, q_order = _id_order(f.profiles.ids), _id_order(f.positions.ids)
+    rk = config.ranking
+    k_pos = rk.top_k * (rank_mod.REFILL_FACTOR if rk.max_shortlists_per_profile else 1)
+    short = []
+    for j in range(m):
+        rows = np.nonzero(ok[:, j] & (score[:, j] >= rk.min_score))[0]
+        rows = rows[np.lexsort((p_order[rows], -score[rows, j]))][:k_pos]
+        short += [(j, i, r + 1, score[i, j]) for r, i in enumerate(rows)]
+    opp = []
+    for i in range(n):
+        cols = np.nonzero(ok[i])[0]
+        cols = cols[np.lexsort((q_order[cols], -score[i, cols]))][: rk.top_k_opportunities]
+        opp += [(i, j, r + 1, score[i, j]) for r, j in enumerate(cols)]
+    sl = pd.DataFrame(short, columns=["position", "profile", "rank", "score"])
+    op = pd.DataFrame(opp, columns=["profile", "position", "rank", "score"])
+    if rk.max_shortlists_per_profile:
+        sl = _apply_cap(sl, rk.top_k, rk.max_shortlists_per_profile, p_order, q_order)
+    return sl, op, score, mask
+
+
+def _norm(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    for c in df.columns:
+        df[c] = df[c].astype(np.float64 if c == "score" else np.int64)
+    return df.reset_index(drop=True)
+
+
+def _check(f, config, monkeypatch, *, block_pairs: int, tile_pairs: int, sample_step: int = 8):
+    monkeypatch.setattr(rank_mod, "MAX_BLOCK_PAIRS", block_pairs)
+    monkeypatch.setattr(rank_mod, "TILE_PAIRS", tile_pairs)
+    monkeypatch.setattr(rank_mod, "SAMPLE_STEP", sample_step)
+    got = rank(f, config)
+    sl, op, score, mask = _reference(f, config)
+    pd.testing.assert_frame_equal(_norm(got.shortlist), _norm(sl))
+    pd.testing.assert_frame_equal(_norm(got.opportunities), _norm(op))
+    ok = mask == 0
+    st_ = got.stats
+    assert st_["pairs_excluded"] == int((~ok).sum())
+    for name, (bit, _) in RULES.items():
+        assert st_["pairs_excluded_by_rule"][name] == int(np.count_nonzero(mask & bit)), name
+    above = ok & (score >= config.ranking.min_score)
+    np.testing.assert_array_equal(st_["eligible_above_min_per_position"], above.sum(axis=0))
+    np.testing.assert_array_equal(st_["eligible_above_min_per_profile"], above.sum(axis=1))
+    assert int(np.sum(st_["score_histogram"])) == int(ok.sum())
+    return got
+
+
+CASES = [
+    (1, 1, 1, 1), (7, 3, 1, 1), (7, 3, 5, 2), (40, 25, 50, 7), (40, 25, 600, 64),
+    (120, 70, 600, 64), (120, 70, 3000, 500), (120, 70, 1 << 23, 1 << 18),
+]
+
+
+@pytest.mark.parametrize("n,m,block_pairs,tile_pairs", CASES)
+def test_blocked_equals_full_matrix_with_ties(n, m, block_pairs, tile_pairs, monkeypatch):
+    f = _tie_heavy(n, m, seed=n + m)
+    config = Config().replace(ranking={"top_k": 3, "top_k_opportunities": 4, "min_score": 0.2})
+    _check(f, config, monkeypatch, block_pairs=block_pairs, tile_pairs=tile_pairs, sample_step=2)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_blocked_equals_full_matrix_random_features(seed, monkeypatch):
+    """Real-valued embeddings (384 dimensions), every component and rule active."""
+    f = synthetic_features(150, 90, seed=seed)
+    config = Config().replace(ranking={"top_k": 5, "top_k_opportunities": 6, "min_score": 0.3})
+    for block_pairs, tile_pairs in [(900, 100), (5000, 2000)]:
+        _check(f, config, monkeypatch, block_pairs=block_pairs, tile_pairs=tile_pairs)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        {"semantic": 1.0, "required_skills": 0, "desired_skills": 0, "job_fit": 0, "wishes": 0, "experience": 0},
+        {"semantic": 0, "required_skills": 1.0, "desired_skills": 0, "job_fit": 0, "wishes": 0, "experience": 0},
+        {"semantic": 0, "required_skills": 0, "desired_skills": 1.0, "job_fit": 0, "wishes": 0, "experience": 0},
+        {"semantic": 0, "required_skills": 0, "desired_skills": 0, "job_fit": 1.0, "wishes": 0, "experience": 0},
+        {"semantic": 0, "required_skills": 0, "desired_skills": 0, "job_fit": 0, "wishes": 1.0, "experience": 0},
+        {"semantic": 0, "required_skills": 0, "desired_skills": 0, "job_fit": 0, "wishes": 0, "experience": 1.0},
+    ],
+)
+def test_each_component_alone(weights, monkeypatch):
+    """One component at a time: its scores take few values, so ties are everywhere."""
+    f = _tie_heavy(60, 40, seed=7)
+    config = Config().replace(weights=weights, ranking={"top_k": 4, "top_k_opportunities": 3, "min_score": 0.0})
+    _check(f, config, monkeypatch, block_pairs=300, tile_pairs=50, sample_step=2)
+
+
+@pytest.mark.parametrize("rule", ["not_open_to_mobility", "corps_eligibility", "grade_min", "availability", "clearance", "same_position"])
+def test_each_rule_alone(rule, monkeypatch):
+    f = synthetic_features(80, 50, seed=3)
+    rules = {r: r == rule for r in RULES}
+    config = Config().replace(rules=rules, ranking={"top_k": 3, "top_k_opportunities": 3, "min_score": 0.25})
+    _check(f, config, monkeypatch, block_pairs=400, tile_pairs=90)
+
+
+@pytest.mark.parametrize("cap", [1, 2, 5])
+def test_cap_on_shortlists_per_engineer(cap, monkeypatch):
+    f = _tie_heavy(50, 40, seed=11)
+    config = Config().replace(ranking={"top_k": 3, "top_k_opportunities": 3, "min_score": 0.1, "max_shortlists_per_profile": cap})
+    got = _check(f, config, monkeypatch, block_pairs=200, tile_pairs=30, sample_step=2)
+    per_profile = got.shortlist.groupby("profile").size()
+    assert per_profile.max() <= cap
+    assert got.shortlist.groupby("position").size().max() <= 3
+
+
+def test_score_block_equals_ranking_scores():
+    """Scores shown for a pair (explanations, score_pairs) are those the ranking used."""
+    f = synthetic_features(60, 30, seed=5)
+    config = Config().replace(ranking={"min_score": 0.0})
+    got = rank(f, config)
+    bs = score_block(f, slice(0, 60), slice(0, 30), config)
+    sl = got.shortlist
+    np.testing.assert_array_equal(sl["score"].to_numpy(), bs.score[sl["profile"], sl["position"]])
+    contrib = sum(bs.contributions().values())
+    assert np.abs(contrib - bs.score).max() <= 1.5e-6
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    n=st.integers(1, 40),
+    m=st.integers(1, 30),
+    seed=st.integers(0, 10_000),
+    block_pairs=st.integers(20, 400),
+    tile_pairs=st.integers(5, 120),
+    top_k=st.integers(1, 6),
+    min_score=st.sampled_from([0.0, 0.2, 0.35]),
+)
+def test_property_blocked_equals_full(n, m, seed, block_pairs, tile_pairs, top_k, min_score, monkeypatch):
+    f = _tie_heavy(n, m, seed=seed)
+    config = Config().replace(ranking={"top_k": top_k, "top_k_opportunities": top_k, "min_score": min_score})
+    _check(f, config, monkeypatch, block_pairs=block_pairs, tile_pairs=tile_pairs, sample_step=2)
