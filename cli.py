@@ -91,10 +91,12 @@ def _guard(fn):
             _fail(EXIT_CONFIG, str(exc))
         except Exception as exc:  # noqa: BLE001 - the user gets a message, not a traceback
             from matching.io.readers import InputError
-            from matching.pipeline import BatchError
+            from matching.pipeline import BatchError, RejectedRows
 
             if isinstance(exc, InputError):
                 _fail(EXIT_REJECTS if exc.result is not None else EXIT_INPUT, str(exc))
+            if isinstance(exc, RejectedRows):
+                _fail(EXIT_REJECTS, str(exc))
             if isinstance(exc, BatchError):
                 _fail(EXIT_INPUT, str(exc))
             if type(exc).__name__ in {"ModelUnavailableError", "EncoderError"}:
@@ -196,11 +198,14 @@ def _print_summary(result) -> None:
     if result.outdir is not None:
         out.print(f"Livrables dans [bold]{result.outdir}[/] :")
         for key, path in sorted(result.files.items()):
-            if not key.startswith("employer"):
+            if Path(path).parent == Path(result.outdir):
                 out.print(f"  {path}")
         employer = sorted(p for k, p in result.files.items() if k.startswith("employer"))
         if employer:
             out.print(f"  {len(employer)} fichiers employeurs dans {employer[0].parent}")
+        envois = Path(result.outdir) / "envois"
+        if envois.is_dir():
+            out.print(f"  envois par ministère (dossier et .zip) dans {envois}")
     out.print("[italic]Le moteur propose ; les conseillers décident.[/]")
 
 
@@ -427,6 +432,50 @@ def _num(v) -> str:
     if isinstance(v, float):
         return f"{v:.3f}".rstrip("0").rstrip(".") if v == v else ""
     return str(v)
+
+
+@evaluate_app.command("ranking")
+@_guard
+def evaluate_ranking_cmd(
+    bench_dir: Optional[Path] = typer.Argument(None, help="Dossier du banc (défaut : data/benchmarks/ranking)."),
+    as_json: bool = typer.Option(False, "--json", help="N'afficher que le JSON des mesures."),
+    model: Optional[str] = typer.Option(None, "--model", help="Modèle d'embedding (remplace model.name)."),
+    config: Optional[Path] = typer.Option(None, "--config"),
+    k: int = typer.Option(10, "--k"),
+):
+    """Banc de classement construit depuis le ROME : moteur complet contre chaque signal seul."""
+    from matching.evaluation.ranking_bench import evaluate_ranking, format_table
+
+    cfg = _load_config(config, model__name=model)
+    res = evaluate_ranking(bench_dir, config=cfg, k=k)
+    if as_json:
+        sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+    else:
+        out.print(format_table(res), highlight=False, markup=False)
+
+
+# --- bench ------------------------------------------------------------------------------
+@app.command()
+@_guard
+def bench(
+    profiles: int = typer.Option(2000, "--profiles", help="Nombre de profils synthétiques."),
+    positions: int = typer.Option(1000, "--positions", help="Nombre de postes synthétiques."),
+    stage: Optional[str] = typer.Option(None, "--stage", help="score (score + top-k seulement) ou allocate."),
+    as_json: bool = typer.Option(False, "--json", help="N'afficher que le JSON des mesures."),
+    seed: int = typer.Option(0, "--seed"),
+    config: Optional[Path] = typer.Option(None, "--config"),
+):
+    """Banc de performance sur données synthétiques : temps, débit et mémoire par étape, avec les références."""
+    from matching.bench import render_bench, run_bench
+
+    if stage not in (None, "score", "allocate"):
+        _fail(EXIT_USAGE, f"--stage doit être score ou allocate, reçu « {stage} »")
+    cfg = _load_config(config) if config else None
+    res = run_bench(profiles, positions, stage=stage, config=cfg, seed=seed)
+    if as_json:
+        sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+    else:
+        out.print(render_bench(res), highlight=False, markup=False)
 
 
 def main() -> None:

@@ -280,6 +280,15 @@ def _hf_cache_folder(model: Any) -> Path | None:
 # --- the on-disk cache -------------------------------------------------------------------
 
 
+SEED_DIR = Path(__file__).resolve().parents[1] / "data" / "embeddings"
+
+
+def seed_path(fingerprint: str) -> Path | None:
+    """The shipped label embeddings for a model fingerprint, if any."""
+    path = SEED_DIR / f"labels-{fingerprint[:16]}.npz"
+    return path if fingerprint and path.is_file() else None
+
+
 class CachedEncoder:
     """Wraps an encoder with a SQLite cache of vectors.
 
@@ -330,8 +339,43 @@ class CachedEncoder:
                 "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, dim INTEGER NOT NULL,"
                 " vec BLOB NOT NULL) WITHOUT ROWID"
             )
+            conn.execute("CREATE TABLE IF NOT EXISTS seeds (name TEXT PRIMARY KEY)")
             self._conn, self._pid = conn, os.getpid()
+            self._seed(conn)
         return self._conn
+
+    def _seed(self, conn: sqlite3.Connection) -> None:
+        """Load the shipped embeddings of the taxonomy's labels for this model, once per cache
+        file (``data/embeddings/labels-<fingerprint>.npz``, built by
+        ``data/scripts/build_label_embeddings.py``): the first batch on a new machine then
+        embeds only its own texts, not the ~30,000 labels of ROME and ESCO."""
+        seed = seed_path(self.fingerprint)
+        if seed is None:
+            return
+        name = f"{seed.name}:{seed.stat().st_size}"
+        if conn.execute("SELECT 1 FROM seeds WHERE name = ?", (name,)).fetchone():
+            return
+        with np.load(seed) as data:
+            keys, vecs = data["keys"], data["vecs"].astype("<f4")
+        if vecs.shape[1] != self.dim:
+            return
+        payload = [(k.tobytes(), self.dim, v.tobytes()) for k, v in zip(keys, vecs)]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany("INSERT OR REPLACE INTO vectors (key, dim, vec) VALUES (?, ?, ?)", payload)
+            conn.execute("INSERT OR REPLACE INTO seeds (name) VALUES (?)", (name,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def key_for(self, texts: Sequence[str], *, role: Role) -> list[bytes]:
+        """The cache keys of ``texts`` (as :meth:`encode` computes them)."""
+        prepare = getattr(self.inner, "prepare", None)
+        seen = prepare(texts) if prepare else _check_texts(texts)
+        prompt_for = getattr(self.inner, "prompt_for", None)
+        prompt = prompt_for(role) if prompt_for else ""
+        return [self._key(role, prompt, t) for t in seen]
 
     def close(self) -> None:
         if self._conn is not None and self._pid == os.getpid():

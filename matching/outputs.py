@@ -107,7 +107,7 @@ def _pair_details(prep, pairs: pd.DataFrame, config: Config) -> pd.DataFrame:
         matched, missing = skill_lists(norm.profile_skills[i], norm.position_required[j], tax_labels)
         comps = {c: scored[c].iat[k] for c in COMPONENTS}
         weights = {c: scored[f"w_{c}"].iat[k] for c in COMPONENTS}
-        note = _occupation_note(prep, i, j)
+        note = _occupation_note(prep.normalized, i, j, config.scoring.occupations_per_entity)
         sentences.append(line_sentence(comps, weights, float(scored["score"].iat[k]), matched, missing, note))
         matched_col.append("; ".join(matched))
         missing_col.append("; ".join(missing))
@@ -118,23 +118,19 @@ def _pair_details(prep, pairs: pd.DataFrame, config: Config) -> pd.DataFrame:
     return out
 
 
-def _occupation_note(prep, i: int, j: int) -> str:
-    norm = prep.normalized
-    p_codes = [c for c, _ in norm.profile_occupations[i][: prep_top(prep)]]
-    q_codes = [c for c, _ in norm.position_occupations[j][: prep_top(prep)]]
+def _occupation_note(norm, i: int, j: int, top: int) -> str:
+    """'same occupation' / 'adjacent occupation' clause of the explanation sentence."""
+    p_codes = [c for c, _ in norm.profile_occupations[i][:top]]
+    q_codes = [c for c, _ in norm.position_occupations[j][:top]]
     common = [c for c in q_codes if c in p_codes]
-    labels = norm.occupation_labels
     if common:
-        return f"même métier ({common[0]} {labels.get(common[0], '')})".replace(" )", ")")
+        label = norm.occupation_labels.get(common[0], "")
+        return f"même métier ({common[0]} {label})" if label else f"même métier ({common[0]})"
     for c in q_codes:
         for pc in p_codes:
             if c in set(norm.adjacency.get(pc, ())):
-                return f"métier proche ({pc} vers {c}, lien de mobilité ROME)"
+                return f"métier proche ({pc} vers {c}, passerelle de mobilité du ROME)"
     return ""
-
-
-def prep_top(prep) -> int:
-    return 3
 
 
 def build_tables(prep, ranking: Ranking, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:

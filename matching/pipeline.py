@@ -28,6 +28,7 @@ __all__ = [
     "BatchResult",
     "Prepared",
     "BatchError",
+    "RejectedRows",
     "load_profiles",
     "load_positions",
     "prepare",
@@ -41,7 +42,11 @@ Progress = Callable[[str, int, int], None]
 
 
 class BatchError(RuntimeError):
-    """A batch cannot go on (strict mode with rejects, nothing to match, ...)."""
+    """A batch cannot go on (nothing to match, ...)."""
+
+
+class RejectedRows(BatchError):
+    """Strict mode: some input rows were rejected, so no batch was produced."""
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -234,16 +239,24 @@ def run_batch(
 
     t0 = time.perf_counter()
     progress("read", 0, 2)
-    pr = load_profiles(profiles, config)
+    # both files are read in full (strict mode is applied below), so that every problem of
+    # both files is reported at once
+    lenient = config.replace(input={"strict": False})
+    pr = load_profiles(profiles, lenient)
     progress("read", 1, 2)
-    qr = load_positions(positions, config)
+    qr = load_positions(positions, lenient)
     progress("read", 2, 2)
     timings["read"] = time.perf_counter() - t0
     rejects = pd.concat([pr.rejects, qr.rejects], ignore_index=True)
     if config.input.strict and len(rejects):
-        raise BatchError(
-            f"mode strict : {len(rejects)} problème(s) dans les fichiers d'entrée ; aucun lot n'a été produit "
-            "(voir la commande validate)."
+        if out is not None:
+            from matching.io.writers import write_csv
+
+            Path(out).mkdir(parents=True, exist_ok=True)
+            write_csv(rejects, Path(out) / "rejects.csv")
+        raise RejectedRows(
+            f"mode strict : {len(rejects)} problème(s) dans les fichiers d'entrée, aucun lot n'a été produit "
+            f"(détail dans {Path(out) / 'rejects.csv' if out is not None else 'la commande validate'})."
         )
     if len(qr.frame) == 0:
         raise BatchError(f"{Path(positions).name} : aucun poste accepté, rien à apparier.")

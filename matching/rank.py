@@ -78,14 +78,23 @@ def _q(score32: np.ndarray) -> np.ndarray:
 
 
 def _exact_min_threshold(min_score: float) -> np.float32:
-    """Smallest float32 score whose rounded value is >= ``min_score``."""
-    x = np.float32(min_score)
-    down, up = np.float32(-np.inf), np.float32(np.inf)
-    while np.round(np.float64(x), 6) >= min_score:
-        x = np.nextafter(x, down)
-    while np.round(np.float64(x), 6) < min_score:
-        x = np.nextafter(x, up)
-    return x
+    """Smallest float32 score whose rounded value is >= ``min_score`` (bisection over the
+    float32 values, in their integer order)."""
+
+    def to_int(x: float) -> int:
+        b = int(np.float32(x).view(np.int32))
+        return b if b >= 0 else -(b & 0x7FFFFFFF)
+
+    def to_float(i: int) -> np.float32:
+        b = i if i >= 0 else (-i) | -0x80000000
+        return np.array([b], dtype=np.int32).view(np.float32)[0]
+
+    ok = lambda i: np.round(np.float64(to_float(i)), 6) >= min_score  # noqa: E731
+    lo, hi = to_int(min_score - 2e-6), to_int(min_score + 2e-6)  # lo fails, hi passes
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return to_float(hi)
 
 
 class _Pool:

@@ -99,6 +99,16 @@ class SkillMatch:
         return self.method != "unknown"
 
 
+def _prefixes(keys: Iterable[str]) -> frozenset[str]:
+    """Every leading word sequence of the keys ("a b c" -> "a", "a b", "a b c")."""
+    out: set[str] = set()
+    for k in keys:
+        words = k.split()
+        for n in range(1, len(words) + 1):
+            out.add(" ".join(words[:n]))
+    return frozenset(out)
+
+
 # --- acronyms -------------------------------------------------------------------------------
 class AcronymDictionary:
     """The maintained dictionary of acronyms and jargon (``acronyms.csv``).
@@ -125,6 +135,13 @@ class AcronymDictionary:
             else:
                 self.insensitive.setdefault(norm, term)
             self.max_tokens = max(self.max_tokens, len(norm.split()))
+        # first normalised word of every case-insensitive term: a token whose first word is
+        # not among them cannot start a term (lets expand() skip most tokens)
+        self._first_words = frozenset(k.split()[0] for k in self.insensitive if k)
+        self._case_tokens = frozenset(self.case_sensitive)
+        #: every leading word sequence of the case-insensitive terms ("ci", "ci cd")
+        self.prefixes = _prefixes(self.insensitive)
+        self._expand_cache: dict[str, tuple[str, list[str]]] = {}
 
     def lookup_whole(self, text: str) -> str | None:
         """The term when the whole string is a dictionary term (any case)."""
@@ -140,14 +157,33 @@ class AcronymDictionary:
         return None
 
     def expand(self, text: str) -> tuple[str, list[str]]:
-        """Replace every dictionary term inside ``text`` by its expansion."""
+        """Replace every dictionary term inside ``text`` by its expansion (cached per string)."""
+        hit = self._expand_cache.get(text)
+        if hit is None:
+            hit = self._expand(text)
+            if len(self._expand_cache) >= 500_000:
+                self._expand_cache.clear()
+            self._expand_cache[text] = hit
+        return hit[0], list(hit[1])
+
+    def _expand(self, text: str) -> tuple[str, list[str]]:
+        # fast path: no word that can start a term, no case-sensitive term
+        if self._first_words.isdisjoint(normalize(text).split()) and self._case_tokens.isdisjoint(
+            _TOKEN.findall(text)
+        ):
+            return text, []
         toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        first_words = self._first_words
         out: list[str] = []
         found: list[str] = []
         last = 0
         i = 0
         while i < len(toks):
             hit = None
+            first = normalize(toks[i][0]).split()
+            if first and first[0] not in first_words and toks[i][0] not in self.case_sensitive:
+                i += 1
+                continue
             for n in range(min(self.max_tokens, len(toks) - i), 0, -1):
                 span = text[toks[i][1] : toks[i + n - 1][2]]
                 if n == 1 and toks[i][0] in self.case_sensitive:
@@ -252,7 +288,7 @@ class SkillNormalizer:
     # --- index ----------------------------------------------------------------------------
     _INDEX_ATTRS = (
         "_key_to_concept", "_fuzzy_keys", "_fuzzy_cids", "_fuzzy_ntok", "_sem_labels",
-        "_sem_cids", "_ngrams", "_max_ngram",
+        "_sem_cids", "_ngrams", "_max_ngram", "_ngram_prefixes",
     )
 
     def _build(self) -> None:
@@ -331,6 +367,7 @@ class SkillNormalizer:
                     continue
             self._ngrams[k] = (cid, w)
             self._max_ngram = max(self._max_ngram, n)
+        self._ngram_prefixes = _prefixes(self._ngrams)
 
     # --- single-string levels ---------------------------------------------------------------
     def _result(self, text, cid, method, conf, level) -> SkillMatch:
@@ -557,9 +594,24 @@ class SkillNormalizer:
         seen: set[str] = set()
         i = 0
         n_max = max(self._max_ngram, self.acronyms.max_tokens)
+        prefixes = self._ngram_prefixes
+        acr_prefixes = self.acronyms.prefixes
+        case_sensitive = self.acronyms.case_sensitive
         while i < len(content):
             hit = None
-            for n in range(min(n_max, len(content) - i), 0, -1):
+            # longest span that can still be a key (of the label n-grams or of the acronyms)
+            reach = 0
+            k = norm = ""
+            for n in range(1, min(n_max, len(content) - i) + 1):
+                k = stems[i] if n == 1 else k + " " + stems[i + n - 1]
+                norm = content[i][0] if n == 1 else norm + " " + content[i + n - 1][0]
+                if k in prefixes or norm in acr_prefixes:
+                    reach = n
+                else:
+                    break
+            if reach == 0 and content[i][1] in case_sensitive:
+                reach = 1
+            for n in range(reach, 0, -1):
                 start, end = content[i][2], content[i + n - 1][3]
                 k = " ".join(stems[i : i + n])
                 found = self._ngrams.get(k)

@@ -112,7 +112,8 @@ class Taxonomy:
             if bad:
                 raise TaxonomyError(f"taxonomy files differ from their manifest: {', '.join(bad)}")
         frames = {
-            name.split(".")[0]: pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+            # plain object columns: iterating them is several times faster than StringDtype
+            name.split(".")[0]: pd.read_csv(folder / name, dtype=object, keep_default_na=False)
             for name in _FILES
         }
         rome_skills = frames["rome_skills"]

@@ -55,11 +55,27 @@ _NON_WORD = re.compile(r"[^0-9a-z+#]+")
 _SPACES = re.compile(r"\s+")
 
 
+class _AccentTable(dict):
+    """str.translate table built lazily, one character at a time: the character's NFKD
+    decomposition without its combining marks (same result as decomposing the whole string,
+    at C speed once each character has been seen)."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        value = "".join(c for c in decomposed if not unicodedata.combining(c))
+        self[code] = value
+        return value
+
+
+_ACCENTS = _AccentTable()
+
+
 def strip_accents(text: str) -> str:
     """Remove diacritics and expand ligatures ("œuvre" -> "oeuvre")."""
     text = text.translate(_LIGATURES)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text
+    return text.translate(_ACCENTS)
 
 
 @lru_cache(maxsize=200_000)
@@ -108,6 +124,7 @@ def _merge_doublet(prev: list[str], nxt: list[str]) -> list[str] | None:
     return None
 
 
+@lru_cache(maxsize=200_000)
 def fold_gender(text: str) -> str:
     """Remove French gender marks, keeping the first form of each doublet.
 

@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["OccupationMatch", "TitleNormalizer", "clean_title"]
 
 _SEM_MEMO: dict[tuple, Any] = {}
+# fitted lexical indexes, per (taxonomy, crosswalk switch), shared by the instances of a process
+_INDEX_MEMO: dict[tuple, tuple] = {}
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,25 @@ class TitleNormalizer:
         self._cache: dict[tuple[str, int], list[OccupationMatch]] = {}
 
     # --- index ------------------------------------------------------------------------------
+    _INDEX_ATTRS = ("acronyms", "_doc_text", "_doc_code", "_doc_weight", "_codes", "_starts", "_exact", "_vec", "_tfidf")
+
     def _build(self) -> None:
         if self._built:
             return
+        memo_key = (id(self.taxonomy), self.taxonomy.sha256, self.use_crosswalk)
+        memo = _INDEX_MEMO.get(memo_key)
+        if memo is not None and memo[0] is self.taxonomy:
+            for name, value in zip(self._INDEX_ATTRS, memo[1]):
+                setattr(self, name, value)
+        else:
+            self._build_index()
+            if len(_INDEX_MEMO) >= 4:
+                _INDEX_MEMO.pop(next(iter(_INDEX_MEMO)))
+            _INDEX_MEMO[memo_key] = (self.taxonomy, tuple(getattr(self, n) for n in self._INDEX_ATTRS))
+        self._sem = None
+        self._built = True
+
+    def _build_index(self) -> None:
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -133,8 +151,6 @@ class TitleNormalizer:
             self._exact.setdefault(key(text), set()).add(code)
         self._vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
         self._tfidf = self._vec.fit_transform([key(t) for t in self._doc_text])
-        self._sem = None
-        self._built = True
 
     def _semantic_matrix(self) -> "np.ndarray":
         import numpy as np

@@ -31,7 +31,6 @@
 
 # %%
 import datetime as dt
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -158,3 +158,32 @@ def test_charsmap_roundtrip():
     norm = normalizers.Precompiled(_compile_charsmap(table))
     text = "ﬁ\u00a0x\u200by Ａ ① 𝐀 é ok"
     assert norm.normalize_str(text) == text.translate(table)
+
+
+def test_shipped_label_embeddings_seed_the_cache(tmp_path, monkeypatch):
+    """A seed file made for a model fills a new cache: its texts are then never re-embedded,
+    and a seed made for another model is ignored."""
+    import numpy as np
+
+    import matching.embed as embed
+    from matching.config import ModelConfig
+
+    labels = ["Gestion de projets informatiques", "Sécurité des systèmes d'information"]
+    maker = embed.load_encoder(ModelConfig(name="hashing", cache_dir=str(tmp_path / "a")))
+    keys = maker.key_for(labels, role="passage")
+    vecs = maker.encode(labels, role="passage")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    np.savez_compressed(
+        seeds / f"labels-{maker.fingerprint[:16]}.npz",
+        keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 32),
+        vecs=vecs.astype(np.float16),
+    )
+    monkeypatch.setattr(embed, "SEED_DIR", seeds)
+    fresh = embed.load_encoder(ModelConfig(name="hashing", cache_dir=str(tmp_path / "b")))
+    got = fresh.encode(labels, role="passage")
+    assert fresh.misses == 0 and fresh.hits == 2
+    assert np.allclose(got, vecs, atol=1e-3)
+    # another role (or another model) is not covered by the seed
+    fresh.encode(labels, role="query")
+    assert fresh.misses == 2

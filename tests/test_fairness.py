@@ -69,13 +69,16 @@ def _write_dataset(folder, *, n_templates: int = 16):
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory, hashing_encoder):
+def prepared(tmp_path_factory):
     from matching.evaluation.tuning import prepare_files
+
+    # the caching hashing encoder (cache in $MATCHING_CACHE_DIR): the taxonomy's labels are
+    # then embedded once for the whole test suite
 
     folder = tmp_path_factory.mktemp("fair")
     p, q = _write_dataset(folder)
     cfg = Config().replace(model={"name": "hashing"})
-    return prepare_files(p, q, config=cfg, encoder=hashing_encoder)
+    return prepare_files(p, q, config=cfg)
 
 
 def _audit(prep, config):
@@ -136,7 +139,7 @@ def test_group_statistics_and_small_groups():
         {
             "profile_id": [f"P{i}" for i in range(14)],
             "gender": ["F"] * 5 + ["M"] * 5 + ["X"] * 2 + ["", ""],
-            "birth_year": [1990] * 7 + [1960] * 6 + [None],
+            "birth_year": [1995] * 7 + [1960] * 6 + [None],
             "open_to_mobility": [True] * 13 + [False],
         }
     )
