@@ -454,6 +454,87 @@ def evaluate_ranking_cmd(
         out.print(format_table(res), highlight=False, markup=False)
 
 
+@evaluate_app.command("outcomes")
+@_guard
+def evaluate_outcomes_cmd(
+    shortlists: Path = typer.Option(..., "--shortlists", help="shortlists.csv d'un lot."),
+    labels: Path = typer.Option(..., "--labels", help="Résultats étiquetés (position_id, profile_id, grade) ou fichier de retours."),
+    k: int = typer.Option(10, "--k"),
+    as_json: bool = typer.Option(False, "--json", help="N'afficher que le JSON des mesures."),
+):
+    """Qualité des listes au regard des résultats réels : nDCG@k, MAP, MRR, rappel@k, couverture, exposition."""
+    from matching.evaluation.outcomes import LabelsError, evaluate_outcomes, format_outcomes
+
+    try:
+        res = evaluate_outcomes(shortlists, labels, k=k)
+    except LabelsError as exc:
+        _fail(EXIT_INPUT, str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps(res["metrics"]) + "\n")
+    else:
+        out.print(format_outcomes(res, k=k), highlight=False, markup=False)
+
+
+@app.command()
+@_guard
+def tune(
+    profiles: Path = typer.Option(..., "--profiles"),
+    positions: Path = typer.Option(..., "--positions"),
+    labels: Path = typer.Option(..., "--labels", help="Résultats étiquetés ou fichier de retours."),
+    out_path: Path = typer.Option(..., "--out", help="Configuration réglée (TOML) à écrire."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Configuration de départ."),
+    metric: str = typer.Option("ndcg@10", "--metric"),
+    trials: int = typer.Option(200, "--trials"),
+    seed: int = typer.Option(0, "--seed"),
+    fix_min_score: bool = typer.Option(False, "--fix-min-score", help="Ne régler que les poids."),
+):
+    """Régler les poids (et le score minimal) sur une moitié des postes étiquetés, mesurer sur l'autre."""
+    from matching.evaluation.outcomes import LabelsError, read_labels
+    from matching.evaluation.tuning import prepare_files, tune as run_tune
+
+    cfg = _load_config(config)
+    try:
+        lab = read_labels(labels)
+    except LabelsError as exc:
+        _fail(EXIT_INPUT, str(exc))
+    prep = prepare_files(profiles, positions, config=cfg)
+    res = run_tune(prep, lab, base=cfg, metric=metric, n_trials=trials, seed=seed, tune_min_score=not fix_min_score)
+    res.config.save(out_path)
+    for line in res.summary():
+        out.print(line, highlight=False, markup=False)
+    out.print(f"Configuration réglée : {out_path}")
+
+
+@app.command()
+@_guard
+def compare(
+    profiles: Path = typer.Option(..., "--profiles"),
+    positions: Path = typer.Option(..., "--positions"),
+    configs: list[Path] = typer.Option(..., "--config", help="Deux fois : configuration A puis B."),
+    labels: Optional[Path] = typer.Option(None, "--labels"),
+    changes_out: Optional[Path] = typer.Option(None, "--changes", help="Écrire les lignes modifiées dans ce CSV."),
+):
+    """Comparer deux configurations sur les mêmes données : mesures, et lignes de liste modifiées."""
+    from matching.config import Config
+    from matching.evaluation.outcomes import read_labels
+    from matching.evaluation.tuning import compare_configs, prepare_files
+
+    if len(configs) != 2:
+        _fail(EXIT_USAGE, "indiquez exactement deux fois --config")
+    a, b = (_load_config(c) for c in configs)
+    prep = prepare_files(profiles, positions, config=a)
+    same_inputs = a.model == b.model and a.normalization == b.normalization
+    prep_b = None if same_inputs else prepare_files(profiles, positions, config=b)
+    lab = read_labels(labels) if labels else None
+    metrics, changes = compare_configs(prep, a, b, lab, names=("A", "B"), prepared_b=prep_b)
+    out.print(metrics.round(4).to_string(), highlight=False, markup=False)
+    out.print(f"{len(changes)} ligne(s) de liste modifiée(s) : " + ", ".join(f"{k} {v}" for k, v in changes["change"].value_counts().items()))
+    if changes_out:
+        from matching.io.writers import write_csv
+
+        write_csv(changes, changes_out)
+
+
 # --- bench ------------------------------------------------------------------------------
 @app.command()
 @_guard

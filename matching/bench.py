@@ -11,7 +11,9 @@
      "blas_kernel": "openblas SkylakeX, 2 threads", ...}
 
 Stages (``stage=None``): ``read``, ``normalize``, ``embed`` (cold, then ``embed_warm``: the
-same texts again through the on-disk cache), ``features``, ``score_topk``, ``write``;
+same texts again through the on-disk cache), ``features``, ``score_topk``, ``explain`` (the
+shortlist and opportunity tables, every line explained), ``write`` (manifest and every
+deliverable written, as ``run_batch`` does);
 ``stage="score"``: only ``score_topk``, on synthetic embeddings and skills (no model, no
 files); ``stage="allocate"``: only the allocation benchmark
 (:func:`matching.allocate.bench_allocation`), which ``stage=None`` includes too.
@@ -369,15 +371,18 @@ def run_bench(
                 result["allocation"] = bench_allocation(seed=seed)
         if stage == "allocate":
             return result
+        ctx = None
         if stage == "score":
             f = synthetic_features(n_profiles, n_positions, seed=seed)
         else:
-            f = _full_pipeline(n_profiles, n_positions, config, seed, sampler, stages, workdir)
+            ctx = _full_pipeline(n_profiles, n_positions, config, seed, sampler, stages, workdir)
+            f = ctx["prepared"].features
         with _stage(stages, "score_topk", sampler, items=n_profiles * n_positions) as extra:
             ranking = rank(f, config)
             extra["blocks"] = ranking.stats["blocks"]
-        if stage is None:
+        if ctx is not None:
             result["stages"]["score_topk"]["lines"] = len(ranking.shortlist) + len(ranking.opportunities)
+            _write_stages(ctx, ranking, sampler, stages)
         if references:
             result["reference"]["matmul_seconds"] = round(_matmul_reference(f, config.compute.memory_budget_mb), 4)
             est = naive_memory_mb(n_profiles, n_positions)
@@ -425,7 +430,42 @@ def _full_pipeline(n, m, config, seed, sampler, stages, workdir):
                             "texts_encoded": prep2.encoder_info.get("texts_encoded")}
     if stages["embed_warm"]["seconds"]:
         stages["embed_warm"]["speedup"] = round(stages["embed"]["seconds"] / stages["embed_warm"]["seconds"], 1)
-    return prep.features
+    return {"prepared": prep, "reads": (pr, qr), "paths": (tmp / "profiles.csv", tmp / "positions.csv"),
+            "config": cfg, "taxonomy": tax, "out": tmp / "out"}
+
+
+def _write_stages(ctx: dict, ranking, sampler: _RssSampler, stages: dict) -> None:
+    """``explain`` (the shortlist and opportunity tables, each line explained) and ``write``
+    (manifest and every deliverable written to disk), as :func:`matching.pipeline.run_batch`
+    does them."""
+    from matching.manifest import build_manifest, software_versions
+    from matching.outputs import build_tables, write_outputs
+    from matching.pipeline import BatchResult, _sha256, batch_id_for
+
+    prep, (pr, qr), (p_path, q_path), cfg, tax = (ctx[k] for k in ("prepared", "reads", "paths", "config", "taxonomy"))
+    cfg = cfg.resolved()
+    lines = len(ranking.shortlist) + len(ranking.opportunities)
+    with _stage(stages, "explain", sampler, items=lines):
+        shortlists, opportunities = build_tables(prep, ranking, cfg)
+    with _stage(stages, "write", sampler, items=lines) as extra:
+        hashes = [_sha256(p_path), _sha256(q_path)]
+        bid = batch_id_for(hashes, cfg, prep.encoder_info["fingerprint"], getattr(tax, "sha256", "") or "")
+        shortlists.insert(0, "batch_id", bid)
+        opportunities.insert(0, "batch_id", bid)
+        import pandas as pd
+
+        rejects = pd.concat([pr.rejects, qr.rejects], ignore_index=True)
+        manifest = build_manifest(
+            batch_id=bid, config=cfg,
+            inputs={"profiles": (p_path, hashes[0], pr), "positions": (q_path, hashes[1], qr)},
+            encoder_info=prep.encoder_info, taxonomy=tax, ranking=ranking, shortlists=shortlists,
+            opportunities=opportunities, rejects=rejects, timings={}, versions=software_versions(),
+        )
+        result = BatchResult(batch_id=bid, config=cfg, shortlists=shortlists, opportunities=opportunities,
+                             rejects=rejects, manifest=manifest, prepared=prep, ranking=ranking)
+        files = write_outputs(result, Path(ctx["out"]))
+        extra["files"] = len(files)
+        extra["bytes"] = int(sum(Path(p).stat().st_size for p in files.values() if Path(p).is_file()))
 
 
 def render_bench(result: dict[str, Any]) -> str:

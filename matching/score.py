@@ -25,7 +25,10 @@ from scipy import sparse
 
 from matching.config import COMPONENTS, Config
 
-__all__ = ["RULES", "BlockScores", "ScoringKernel", "kernel_for", "score_block", "rule_names", "round_score", "TILE_PAIRS"]
+__all__ = [
+    "RULES", "BlockScores", "ScoringKernel", "kernel_for", "score_block", "rule_names", "round_score",
+    "skill_coverage", "TILE_PAIRS",
+]
 
 #: Hard rules, their bit in the exclusion mask, and the French sentence that states them.
 RULES: dict[str, tuple[int, str]] = {
@@ -67,6 +70,40 @@ LEVELS = (1, 2, 3, 4)
 #: Pairs in one scoring tile: every float32 temporary of a tile (1 MiB each) stays in the
 #: processor's cache. This only affects speed, never results.
 TILE_PAIRS = 1 << 18
+
+
+def skill_coverage(p_levels, q_levels, *, gap_credit: float) -> np.ndarray:
+    """Share of each position's listed skills that each profile holds, with credit by level:
+    the slow, obviously correct reference of the coverage :func:`score_block` computes.
+
+    ``p_levels`` (profiles x concepts) and ``q_levels`` (positions x concepts) hold the level
+    (1-4) of each skill held / listed, 0 elsewhere. A listed skill at level ``r`` earns 1 when
+    held at ``h >= r``, ``gap_credit ** (r - h)`` when held lower, 0 when not held; a listed
+    level other than 1, 2, 3 or 4 counts as listed and earns nothing. Returns float64
+    (profiles, positions), NaN where the position lists no skill.
+    """
+    P = sparse.csr_matrix(p_levels)
+    Q = sparse.csr_matrix(q_levels)
+    out = np.full((P.shape[0], Q.shape[0]), np.nan)
+    for j in range(Q.shape[0]):
+        row = Q.getrow(j)
+        need = {int(c): float(r) for c, r in zip(row.indices, row.data) if r > 0}
+        if not need:
+            continue
+        for i in range(P.shape[0]):
+            prow = P.getrow(i)
+            have = {int(c): float(h) for c, h in zip(prow.indices, prow.data) if h > 0}
+            credit = 0.0
+            for c, r in need.items():
+                if r not in LEVELS:
+                    continue
+                h = have.get(c, 0.0)
+                if h >= r:
+                    credit += 1.0
+                elif h > 0:
+                    credit += gap_credit ** (r - h)
+            out[i, j] = credit / len(need)
+    return out
 
 
 def _credit_matrix(levels: sparse.csr_matrix, gap_credit: float) -> sparse.csr_matrix:
@@ -114,28 +151,62 @@ def _rows_zeroed(m: sparse.csr_matrix, drop: np.ndarray) -> sparse.csr_matrix:
         out = sparse.diags((~drop).astype(np.float32)) @ out
         out = out.tocsr()
         out.eliminate_zeros()
+    return _canonical(out)
+
+
+def _canonical(m) -> sparse.csr_matrix:
+    """float32 CSR with sorted, duplicate-free indices (the order products are summed in)."""
+    out = sparse.csr_matrix(m, dtype=np.float32, copy=True)
+    out.sum_duplicates()
     out.sort_indices()
     return out
 
 
-def _scatter(target: np.ndarray, m: sparse.spmatrix, scale: float | None = None, *, op: str = "add") -> None:
-    """Add (or take the maximum of) the stored entries of a sparse block into a dense one."""
-    coo = m.tocoo()
-    if coo.nnz == 0:
-        return
-    vals = coo.data if scale is None else coo.data * np.float32(scale)
-    if op == "add":
-        target[coo.row, coo.col] += vals
+def _row_entries(a: sparse.csr_matrix, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row within the selection, column, value) of the stored entries of rows ``rows`` of a
+    canonical CSR matrix, row by row and in column order within a row."""
+    if isinstance(rows, slice) and rows.step in (None, 1):
+        r0, r1, _ = rows.indices(a.shape[0])
+        r1 = max(r0, r1)
+        ptr = a.indptr[r0 : r1 + 1]
+        s, e = int(ptr[0]), int(ptr[-1])
+        cols, vals = a.indices[s:e], a.data[s:e]
     else:
-        target[coo.row, coo.col] = np.maximum(target[coo.row, coo.col], vals)
+        sub = a[rows]
+        ptr, cols, vals = sub.indptr, sub.indices, sub.data
+    row = np.repeat(np.arange(len(ptr) - 1, dtype=np.intp), np.diff(ptr))
+    return row, cols, vals
 
 
-def _into(out: np.ndarray, m: sparse.spmatrix) -> np.ndarray:
-    """The dense form of a sparse block, written into ``out`` (float32)."""
+def _spmm_into(out: np.ndarray, a: sparse.csr_matrix, rows, b: sparse.csr_matrix, *, b_ones: bool = False) -> np.ndarray:
+    """``out = a[rows] @ b`` for a dense float32 ``out`` (C-contiguous), without a sparse
+    intermediate: every product of a stored entry of ``a`` with a stored entry of ``b`` is
+    added in place, in the order of ``a``'s columns. So the value of each pair is the sum of
+    its terms in concept order starting from 0, the same whatever block the pair is in
+    (and the same order as scipy's CSR product). ``b_ones``: every stored value of ``b`` is
+    1 (the products are ``a``'s values, not read from ``b``)."""
     out.fill(0.0)
-    if not sparse.isspmatrix_csr(m) or m.dtype != np.float32:
-        m = sparse.csr_matrix(m, dtype=np.float32)
-    m.toarray(out=out)  # adds the (unsorted, duplicate-free) entries into the zeroed buffer
+    row, k, v = _row_entries(a, rows)
+    if not len(k):
+        return out
+    ptr = b.indptr
+    start = ptr[k]
+    lens = ptr[k + 1] - start
+    total = int(lens.sum())
+    if total == 0:
+        return out
+    nc = out.shape[1]
+    itype = np.int32 if max(out.size, b.nnz) < 2**31 else np.intp
+    # position in b of every term: its entry's start, plus its rank within the entry
+    offset = np.cumsum(lens) - lens
+    idx = np.arange(total, dtype=itype)
+    idx += np.repeat((start - offset).astype(itype), lens)
+    flat = np.repeat((row * nc).astype(itype), lens)
+    flat += b.indices[idx]
+    vals = np.repeat(v, lens)
+    if not b_ones:
+        vals *= b.data[idx]
+    np.add.at(out.reshape(-1), flat, vals)
     return out
 
 
@@ -163,7 +234,7 @@ class ScoringKernel:
         self.inv_range = np.float32(1.0 / (sc.semantic_ceiling - sc.semantic_floor))
 
         # skills: coverage = credit (profiles x 4K) @ requirement (4K x positions)
-        self.p_credit = _credit_matrix(P.skills, sc.level_gap_credit)
+        self.p_credit = _canonical(_credit_matrix(P.skills, sc.level_gap_credit))
         self.q_req_t, n_req = _requirement_matrix(Q.required)
         self.q_des_t, n_des = _requirement_matrix(Q.desired)
         self.q_has_req, self.q_has_des = n_req > 0, n_des > 0
@@ -173,9 +244,9 @@ class ScoringKernel:
         self.p_has_occ, self.q_has_occ = ~p_no, ~q_no
         self.p_occ = _rows_zeroed(P.occ, p_no)
         self.p_adj = _rows_zeroed(P.occ_adj, p_no)
-        self.q_occ_t = _rows_zeroed(Q.occ, q_no).T.tocsr()
+        self.q_occ_t = _canonical(_rows_zeroed(Q.occ, q_no).T)
         self.p_fam = _rows_zeroed(P.fam, p_no)
-        self.q_fam_t = _rows_zeroed(Q.fam, q_no).T.tocsr()
+        self.q_fam_t = _canonical(_rows_zeroed(Q.fam, q_no).T)
         self.adjacent = np.float32(sc.adjacent_occupation)
         self.same_family = np.float32(sc.same_family)
 
@@ -188,12 +259,23 @@ class ScoringKernel:
         self.a_fam = (hf / safe).astype(np.float32)
         self.wish_none = den == 0
         self.wish_neutral = np.float32(sc.wish_neutral)
-        self.p_wmin = sparse.csr_matrix(P.wish_ministry, dtype=np.float32)
-        self.p_wloc = sparse.csr_matrix(P.wish_location, dtype=np.float32)
-        self.p_wfam = sparse.csr_matrix(P.wish_family, dtype=np.float32)
+        self.p_wmin = _canonical(P.wish_ministry)
+        self.p_wloc = _canonical(P.wish_location)
+        self.p_wfam = _canonical(P.wish_family)
         self.q_min_idx = np.asarray(Q.ministry_idx, dtype=np.intp)
         self.q_loc_idx = np.asarray(Q.location_idx, dtype=np.intp)
-        self.q_famraw_t = sparse.csr_matrix(Q.fam, dtype=np.float32).T.tocsr()
+        # ministry and location wishes as one product: (a_min * ministries | a_loc * locations)
+        # @ one-hot of the positions' ministry and location (one term each, so exact)
+        n_min, n_loc = self.p_wmin.shape[1], self.p_wloc.shape[1]
+        self.p_wish_ml = _canonical(sparse.hstack([
+            sparse.diags(self.a_min) @ self.p_wmin, sparse.diags(self.a_loc) @ self.p_wloc
+        ], format="csr"))
+        one = np.ones(self.m, dtype=np.float32)
+        self.q_wish_ml_t = _canonical(sparse.vstack([
+            sparse.csr_matrix((one, (self.q_min_idx, np.arange(self.m))), shape=(n_min, self.m)),
+            sparse.csr_matrix((one, (self.q_loc_idx, np.arange(self.m))), shape=(n_loc, self.m)),
+        ], format="csr"))
+        self.q_famraw_t = _canonical(sparse.csr_matrix(Q.fam, dtype=np.float32).T)
 
         # experience
         years = np.asarray(P.years, dtype=np.float64)
@@ -214,13 +296,14 @@ class ScoringKernel:
 
         self._rules = None
         self._col_cache: dict = {}
+        self.ones = {"family": bool(np.all(self.q_fam_t.data == 1)), "family_all": bool(np.all(self.q_famraw_t.data == 1))}
 
     def _cols(self, name: str, cols):
         """Columns ``cols`` of a position-side matrix, cached for slices (the ranking asks
         the same column block for every tile)."""
         mat = {"required_skills": self.q_req_t, "desired_skills": self.q_des_t,
                "job_fit": self.q_occ_t, "inv_total": self.inv_total,
-               "family": self.q_fam_t, "family_all": self.q_famraw_t}[name]
+               "family": self.q_fam_t, "family_all": self.q_famraw_t, "wish_ml": self.q_wish_ml_t}[name]
         if not isinstance(cols, slice):
             return mat[:, cols]
         key = (name, cols.start, cols.stop, cols.step)
@@ -258,15 +341,11 @@ class ScoringKernel:
         np.multiply(T, w["semantic"], out=T)
 
         # required and desired skills: share of the position's skills held, credit by level
-        p_credit = self.p_credit[rows]
-        for name, q_t, has in (
-            ("required_skills", self.q_req_t, self.q_has_req),
-            ("desired_skills", self.q_des_t, self.q_has_des),
-        ):  # q_t is read through self._cols (column blocks are cached)
+        for name, has in (("required_skills", self.q_has_req), ("desired_skills", self.q_has_des)):
             if w[name] == 0 and not want:
                 continue
-            _into(X, p_credit @ self._cols(name, cols))
-            np.minimum(X, 1.0, out=X)
+            _spmm_into(X, self.p_credit, rows, self._cols(name, cols))
+            np.clip(X, 0.0, 1.0, out=X)
             if want:
                 c = X.copy()
                 c[:, ~has[cols]] = np.nan
@@ -277,15 +356,17 @@ class ScoringKernel:
 
         # job fit: same occupation > adjacent occupation > same digital family
         if w["job_fit"] != 0 or want:
-            _into(X, self.p_fam[rows] @ self._cols("family", cols))
-            np.minimum(X, 1.0, out=X)
+            _spmm_into(X, self.p_fam, rows, self._cols("family", cols), b_ones=self.ones["family"])
+            np.clip(X, 0.0, 1.0, out=X)
             np.multiply(X, self.same_family, out=X)
             q_occ = self._cols("job_fit", cols)
-            same = self.p_occ[rows] @ q_occ
-            same.data = np.minimum(same.data, 1.0)
-            adj = self.p_adj[rows] @ q_occ
-            adj.data = np.minimum(adj.data, 1.0) * self.adjacent
-            _scatter(X, same.maximum(adj), op="max")
+            _spmm_into(Y, self.p_adj, rows, q_occ)
+            np.clip(Y, 0.0, 1.0, out=Y)
+            np.multiply(Y, self.adjacent, out=Y)
+            np.maximum(X, Y, out=X)
+            _spmm_into(Y, self.p_occ, rows, q_occ)
+            np.clip(Y, 0.0, 1.0, out=Y)
+            np.maximum(X, Y, out=X)
             if want:
                 c = X.copy()
                 c[~(self.p_has_occ[rows][:, None] & self.q_has_occ[cols][None, :])] = np.nan
@@ -296,13 +377,9 @@ class ScoringKernel:
 
         # wishes
         if w["wishes"] != 0 or want:
-            np.take(self.p_wmin[rows].toarray(), self.q_min_idx[cols], axis=1, out=X, mode="clip")
-            np.multiply(X, self.a_min[rows][:, None], out=X)
-            np.take(self.p_wloc[rows].toarray(), self.q_loc_idx[cols], axis=1, out=Y, mode="clip")
-            np.multiply(Y, self.a_loc[rows][:, None], out=Y)
-            np.add(X, Y, out=X)
-            _into(Y, self.p_wfam[rows] @ self._cols("family_all", cols))
-            np.minimum(Y, 1.0, out=Y)
+            _spmm_into(X, self.p_wish_ml, rows, self._cols("wish_ml", cols), b_ones=True)
+            _spmm_into(Y, self.p_wfam, rows, self._cols("family_all", cols), b_ones=self.ones["family_all"])
+            np.clip(Y, 0.0, 1.0, out=Y)
             np.multiply(Y, self.a_fam[rows][:, None], out=Y)
             np.add(X, Y, out=X)
             none = self.wish_none[rows]

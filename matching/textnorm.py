@@ -100,6 +100,8 @@ _PAREN_SUFFIX = re.compile(r"(\w)\((?:e|e?s|ne|nes|se|ses|le|les|te|rice|trice|e
 _DOT_SUFFIX = re.compile(r"(\w)[.·•](?:e|es|ne|nes|euse|euses|rice|trice|ice|ere|fe|te)\b", re.I)
 # "Développeur / Développeuse", "Cheffe / Chef de projet", "Data engineer"
 _SLASH = re.compile(r"\s*/\s*")
+#: every gender mark above needs one of these characters
+_GENDER_CHARS = frozenset("/-()[].·•")
 
 
 def _same_stem(a: str, b: str) -> bool:
@@ -138,6 +140,8 @@ def fold_gender(text: str) -> str:
     if not text:
         return ""
     text = str(text).translate(_APOS)
+    if not _GENDER_CHARS.intersection(text):  # fast path: no doublet, no "H/F" can be there
+        return _SPACES.sub(" ", text).strip(" -–,;")
     text = _HF.sub(" ", text)
     text = _PAREN_SUFFIX.sub(r"\1", text)
     text = _DOT_SUFFIX.sub(r"\1", text)

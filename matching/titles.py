@@ -52,6 +52,17 @@ def clean_title(title: str) -> str:
     return " ".join(t.split()).strip(" -–,;:/")
 
 
+class _Tfidf:
+    """A fitted n-gram counter and tf-idf weigher (``transform`` like a TfidfVectorizer)."""
+
+    def __init__(self, counter: Any, weigher: Any):
+        self.counter = counter
+        self.weigher = weigher
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        return self.weigher.transform(self.counter.transform(texts))
+
+
 class TitleNormalizer:
     """Ranks ROME occupations for job titles.
 
@@ -106,7 +117,7 @@ class TitleNormalizer:
 
     def _build_index(self) -> None:
         import numpy as np
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
         from matching.skills import AcronymDictionary
 
@@ -149,8 +160,16 @@ class TitleNormalizer:
         self._exact: dict[str, set[str]] = {}
         for text, code in zip(self._doc_text, self._doc_code):
             self._exact.setdefault(key(text), set()).add(code)
-        self._vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
-        self._tfidf = self._vec.fit_transform([key(t) for t in self._doc_text])
+        # count the n-grams of each distinct key once (many titles share a key across codes),
+        # then weight over all documents: the same index as a TfidfVectorizer fit on every title
+        doc_keys = [key(t) for t in self._doc_text]
+        uniq = list(dict.fromkeys(doc_keys))
+        pos = {k: i for i, k in enumerate(uniq)}
+        counter = CountVectorizer(analyzer="char_wb", ngram_range=(2, 4), dtype=np.float32)
+        counts = counter.fit_transform(uniq)[np.asarray([pos[k] for k in doc_keys], dtype=np.int64)]
+        weigher = TfidfTransformer(sublinear_tf=True)
+        self._tfidf = weigher.fit_transform(counts)
+        self._vec = _Tfidf(counter, weigher)
 
     def _semantic_matrix(self) -> "np.ndarray":
         import numpy as np

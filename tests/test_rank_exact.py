@@ -19,7 +19,7 @@ import matching.rank as rank_mod
 from matching.bench import synthetic_features
 from matching.config import Config
 from matching.rank import _apply_cap, _id_order, rank
-from matching.score import RULES, kernel_for, round_score, rule_mask, score_block
+from matching.score import RULES, kernel_for, round_score, rule_mask, score_block, skill_coverage
 
 
 def _tie_heavy(n: int, m: int, seed: int):
@@ -190,3 +190,58 @@ def test_property_blocked_equals_full(n, m, seed, block_pairs, tile_pairs, top_k
     f = _tie_heavy(n, m, seed=seed)
     config = Config().replace(ranking={"top_k": top_k, "top_k_opportunities": top_k, "min_score": min_score})
     _check(f, config, monkeypatch, block_pairs=block_pairs, tile_pairs=tile_pairs, sample_step=2)
+
+
+def _cap_reference(cands, k, cap, p_order, q_order):
+    """The greedy cap, pair by pair (slow and obvious)."""
+    df = cands.assign(_po=q_order[cands["position"].to_numpy()], _pr=p_order[cands["profile"].to_numpy()])
+    df = df.sort_values(["score", "_po", "_pr"], ascending=[False, True, True], kind="stable")
+    per_pos: dict[int, int] = {}
+    per_prof: dict[int, int] = {}
+    keep = []
+    for pos, prof in zip(df["position"].to_numpy(), df["profile"].to_numpy()):
+        ok = per_pos.get(pos, 0) < k and per_prof.get(prof, 0) < cap
+        if ok:
+            per_pos[pos] = per_pos.get(pos, 0) + 1
+            per_prof[prof] = per_prof.get(prof, 0) + 1
+        keep.append(ok)
+    out = df[np.array(keep, dtype=bool)].sort_values(["position", "score", "_pr"], ascending=[True, False, True])
+    out = out.assign(rank=out.groupby("position").cumcount() + 1)
+    return out.drop(columns=["_po", "_pr"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_vectorised_cap_equals_pair_by_pair(seed, monkeypatch):
+    """Few distinct scores (ties everywhere) and long dependency chains; also with the
+    vectorised rounds cut short, so that the pair-by-pair fallback is exercised."""
+    rng = np.random.default_rng(seed)
+    n_pos, n_prof, per = 300, 120, 15
+    pos = np.repeat(np.arange(n_pos), per)
+    prof = rng.integers(0, n_prof, len(pos))
+    cands = pd.DataFrame({"position": pos, "profile": prof, "rank": 0, "score": rng.integers(0, 6, len(pos)) / 10})
+    cands = cands.drop_duplicates(["position", "profile"]).reset_index(drop=True)
+    p_order, q_order = rng.permutation(n_prof), rng.permutation(n_pos)
+    for k, cap in [(1, 1), (3, 2), (5, 7), (15, 1)]:
+        want = _norm(_cap_reference(cands, k, cap, p_order, q_order))
+        pd.testing.assert_frame_equal(_norm(_apply_cap(cands, k, cap, p_order, q_order)), want)
+        monkeypatch.setattr(rank_mod, "_CAP_ROUNDS", 1)
+        pd.testing.assert_frame_equal(_norm(_apply_cap(cands, k, cap, p_order, q_order)), want)
+        monkeypatch.undo()
+
+
+@pytest.mark.parametrize("gap", [0.5, 0.3, 0.0, 1.0])
+def test_skill_kernel_equals_reference(gap):
+    """The blockwise kernel's skill coverage (required and desired) equals the slow
+    reference :func:`matching.score.skill_coverage`, NaN where nothing is listed."""
+    f = synthetic_features(40, 30, seed=9)
+    req = f.positions.required
+    req.data[req.indptr[3] : req.indptr[4]] = 0  # a position listing no required skill
+    req.eliminate_zeros()
+    config = Config().replace(scoring={"level_gap_credit": gap})
+    for name, q in (("required_skills", f.positions.required), ("desired_skills", f.positions.desired)):
+        want = skill_coverage(f.profiles.skills, q, gap_credit=gap)
+        for rows, cols in [(slice(0, 40), slice(0, 30)), (np.array([5, 1, 30]), np.array([29, 3, 0]))]:
+            got = score_block(f, rows, cols, config).components[name]
+            w = want[rows][:, cols]
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(w))
+            np.testing.assert_allclose(got, w, atol=1e-6, equal_nan=True)

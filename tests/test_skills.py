@@ -151,3 +151,16 @@ def test_canonical_label_returns_its_concept(norm, data):
 def test_any_text_gets_a_row(norm, text):
     df = norm.normalize([text])
     assert len(df) == 1 and df.method[0] in METHODS
+
+
+def test_acronym_expansion_fast_path_and_cache(tax):
+    from matching.skills import AcronymDictionary
+
+    acr = AcronymDictionary(tax.acronyms)
+    assert acr.expand("Gestion de la paie") == ("Gestion de la paie", [])
+    text, found = acr.expand("Expert k8s et CI/CD")
+    assert found == ["k8s", "CI/CD"] and "Kubernetes" in text
+    found.append("x")  # the cached result is not shared with callers
+    assert acr.expand("Expert k8s et CI/CD")[1] == ["k8s", "CI/CD"]
+    # short upper-case terms keep their case rule inside longer strings
+    assert acr.expand("le si de la maison")[1] == []

@@ -79,3 +79,11 @@ def test_with_an_encoder(hashing_encoder):
 
 def test_clean_title():
     assert clean_title("Développeur / Développeuse Java - CDI (H/F)") == "Développeur Java"
+
+
+def test_instances_share_one_fitted_index():
+    tax = Taxonomy.default()
+    a = TitleNormalizer(tax, use_crosswalk=False)
+    b = TitleNormalizer(tax, use_crosswalk=False)
+    assert a.normalize(["Data scientist"], top=3) == b.normalize(["Data scientist"], top=3)
+    assert a._tfidf is b._tfidf
