@@ -183,20 +183,6 @@ class Features:
     def n_positions(self) -> int:
         return len(self.positions.ids)
 
-    def subset(self, profiles=None, positions=None) -> "Features":
-        """Features restricted to some profiles and/or positions (integer indices)."""
-        P, Q = self.profiles, self.positions
-        if profiles is not None:
-            P = ProfileArrays(**{k: _take(v, profiles) for k, v in vars(P).items()})
-        if positions is not None:
-            Q = PositionArrays(**{k: _take(v, positions) for k, v in vars(Q).items()})
-            # profile-side columns indexed by position vocabularies stay valid: indices kept
-        return Features(P, Q, self.concepts, self.occupations, self.families)
-
-
-def _take(v, idx):
-    return v[idx]
-
 
 def _vocab(items: Iterable[str]) -> dict[str, int]:
     return {k: i for i, k in enumerate(sorted(set(items)))}

@@ -108,7 +108,10 @@ def position_texts(positions: pd.DataFrame) -> list[str]:
 
 @dataclass
 class Prepared:
-    """Everything computed before scoring: reusable to score many configurations."""
+    """Everything computed before scoring, reusable to score many configurations: weights,
+    rule switches, thresholds and ranking settings only change the scoring. (The model, the
+    normalisation settings, ``scoring.occupations_per_entity`` and ``rules.reference_date``
+    shape the features themselves: changing them needs a new :func:`prepare`.)"""
 
     profiles: pd.DataFrame
     positions: pd.DataFrame
@@ -116,11 +119,6 @@ class Prepared:
     features: Features
     encoder_info: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
-
-    def with_config(self, config: Config) -> "Prepared":
-        """Features are independent of weights, rules and ranking settings; only the scoring
-        of the pairs changes. (Model and normalisation settings need a new ``prepare``.)"""
-        return self
 
 
 def prepare(

