@@ -72,6 +72,8 @@ def _canon(k: str) -> str:
 
 
 # Semantic scope: ESCO collections and ROME items flagged digital.
+_TRAILING_PAREN = re.compile(r"^\s*(.+?)\s*\(\s*([^()]{2,15}?)\s*\)\s*$")
+
 _SEMANTIC_COLLECTIONS = ("digital", "transversal", "digcomp", "research", "numerique")
 
 
@@ -321,7 +323,11 @@ class SkillNormalizer:
             kind_rank = _KIND_PRIORITY.get(kinds.get(cid, ""), 9)
             for variant, weight in _label_variants(label):
                 forms = [(variant, weight)]
-                expanded, found = self.acronyms.expand(variant)
+                # expand the dictionary's acronyms inside a label, but never give a label's own
+                # parenthesised acronym the dictionary's meaning ("API" of "Automate
+                # Programmable Industriel (API)" is not "interface de programmation")
+                is_own_acronym = variant != label and variant in label and _ACRONYM_LIKE.match(variant)
+                expanded, found = self.acronyms.expand(variant) if not is_own_acronym else (variant, [])
                 if found:
                     forms.append((expanded, weight * 0.99))
                 for form, w in forms:
@@ -461,11 +467,20 @@ class SkillNormalizer:
                 if level2 is not None and normalize(bare2):
                     bare, level = bare2, level2 if level is None else level
                     hit = self._exact(bare)
+            if hit is None:
+                # "Installations classées (ICPE)": try the name without its parenthesis, then
+                # the acronym in it
+                m = _TRAILING_PAREN.match(bare)
+                if m:
+                    hit = self._exact(m.group(1))
+                    if hit is None and self.acronyms.lookup_whole(m.group(2)) is None:
+                        hit = self._exact(m.group(2))
             term = self.acronyms.lookup_whole(bare)
             if hit and hit[1] < 1.0 and term is not None:
-                cid = self._hint_concept(self.acronyms.hint(term))
-                if cid:  # an alternative label loses against the dictionary's own concept
-                    hit = None
+                # an alternative surface form (e.g. the acronym in a label's parenthesis,
+                # "API" in "Automate Programmable Industriel (API)") loses against the
+                # maintained dictionary's meaning of the term
+                hit = None
             if hit:
                 self._cache[raw] = self._result(raw, hit[0], "exact", hit[1], level)
                 continue

@@ -164,3 +164,14 @@ def test_acronym_expansion_fast_path_and_cache(tax):
     assert acr.expand("Expert k8s et CI/CD")[1] == ["k8s", "CI/CD"]
     # short upper-case terms keep their case rule inside longer strings
     assert acr.expand("le si de la maison")[1] == []
+
+
+def test_acronym_in_parentheses_and_dictionary_meaning(norm):
+    """'Long name (ACR)': the name or its acronym finds the concept; a label's own
+    parenthesised acronym never takes the dictionary's meaning of that acronym."""
+    icpe = _one(norm, "Installations classées (ICPE)")
+    assert icpe.method == "exact" and "Installations Classées" in icpe.label
+    api = _one(norm, "API")
+    assert "Automate" not in api.label  # API = interface de programmation, not a PLC
+    plc = _one(norm, "Automate programmable industriel (API)")
+    assert "Automate" in plc.label
