@@ -554,7 +554,12 @@ def bench(
     cfg = _load_config(config) if config else None
     res = run_bench(profiles, positions, stage=stage, config=cfg, seed=seed)
     if as_json:
-        sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+        # the fixed shape other programs read; details stay inside the stages
+        stages = dict(res["stages"])
+        if "allocation" in res:
+            stages["allocate"] = {**stages.get("allocate", {}), "methods": res["allocation"]}
+        shape = {"stages": stages, "reference": res["reference"], "blas_kernel": res["blas_kernel"]}
+        sys.stdout.write(json.dumps(shape, ensure_ascii=False, default=str) + "\n")
     else:
         out.print(render_bench(res), highlight=False, markup=False)
 

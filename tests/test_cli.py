@@ -97,3 +97,22 @@ def test_real_model_end_to_end_twice(small, tmp_path):
     not_listed = sorted(set(profiles["profile_id"]) - set(sl.loc[sl["position_id"] == pos, "profile_id"]))[0]
     e = cli("explain", "--batch", tmp_path / "a", "--profile", not_listed, "--position", pos, env=env, check=0)
     assert "Sur la liste restreinte : non" in e.stdout
+
+
+def test_bench_json_has_the_fixed_shape():
+    proc = cli("bench", "--profiles", 300, "--positions", 120, "--stage", "score", "--json", check=0)
+    data = json.loads(proc.stdout)
+    assert set(data) == {"stages", "reference", "blas_kernel"}
+    assert data["stages"]["score_topk"]["seconds"] > 0 and data["stages"]["score_topk"]["peak_rss_mb"] > 0
+    assert data["reference"]["matmul_seconds"] > 0 and "naive_seconds" in data["reference"]
+
+
+def test_evaluate_outcomes_json_keys_follow_k(tmp_path):
+    sl = tmp_path / "sl.csv"
+    sl.write_text("position_id,profile_id,rank,score\nP1,A,1,0.9\nP1,B,2,0.8\nP2,C,1,0.7\n", encoding="utf-8")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("position_id,profile_id,grade\nP1,B,2\nP2,C,1\nP2,D,2\n", encoding="utf-8")
+    proc = cli("evaluate", "outcomes", "--shortlists", sl, "--labels", labels, "--k", 5, "--json", check=0)
+    data = json.loads(proc.stdout)
+    assert set(data) == {"ndcg@5", "map", "mrr", "recall@5"}
+    assert data["mrr"] == pytest.approx((1 / 2 + 1) / 2)
