@@ -99,10 +99,10 @@ class ModelConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class WeightsConfig:
-    semantic: float = _num(0.30, 0.0, None, "weight of the semantic similarity of the texts")
+    semantic: float = _num(0.35, 0.0, None, "weight of the semantic similarity of the texts")
     required_skills: float = _num(0.30, 0.0, None, "weight of the required-skill coverage")
     desired_skills: float = _num(0.05, 0.0, None, "weight of the desired-skill coverage")
-    job_fit: float = _num(0.20, 0.0, None, "weight of the occupation / job-family fit")
+    job_fit: float = _num(0.10, 0.0, None, "weight of the occupation / job-family fit")
     wishes: float = _num(0.10, 0.0, None, "weight of the engineer's wishes")
     experience: float = _num(0.05, 0.0, None, "weight of the experience fit")
 
@@ -119,10 +119,10 @@ class WeightsConfig:
 @dataclass(frozen=True, kw_only=True)
 class ScoringConfig:
     semantic_floor: float = _num(
-        0.70, -1.0, 1.0, "cosine similarity mapped to 0 (below: 0); depends on the model"
+        0.75, -1.0, 1.0, "cosine similarity mapped to 0 (below: 0); depends on the model"
     )
     semantic_ceiling: float = _num(
-        0.92, -1.0, 1.0, "cosine similarity mapped to 1 (above: 1); depends on the model"
+        0.95, -1.0, 1.0, "cosine similarity mapped to 1 (above: 1); depends on the model"
     )
     default_skill_level: int = _int(2, 1, 4, "level assumed when a skill carries none")
     level_gap_credit: float = _num(
