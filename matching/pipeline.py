@@ -199,14 +199,6 @@ class BatchResult:
         return self.manifest["counts"]
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def batch_id_for(input_hashes: list[str], config: Config, model_fingerprint: str, taxonomy_hash: str) -> str:
     """Content-addressed batch id: the same inputs, configuration, model and taxonomy give
     the same id (so a re-run and a replay produce identical files)."""
@@ -229,7 +221,7 @@ def run_batch(
     batch_id: str | None = None,
 ) -> BatchResult:
     """Run a whole batch. With ``out``, write every deliverable there (atomically)."""
-    from matching.manifest import build_manifest, software_versions
+    from matching.manifest import build_manifest, file_sha256, software_versions
 
     config = (config or Config()).resolved()
     t_start = time.perf_counter()
@@ -276,7 +268,7 @@ def run_batch(
     ranking, shortlists, opportunities = score_and_rank(prep, config, progress=progress)
     timings["score_rank"] = time.perf_counter() - t0
 
-    input_hashes = [_sha256(Path(profiles)), _sha256(Path(positions))]
+    input_hashes = [file_sha256(Path(profiles)), file_sha256(Path(positions))]
     tax_hash = getattr(taxonomy, "sha256", "") or ""
     bid = batch_id or batch_id_for(input_hashes, config, prep.encoder_info["fingerprint"], tax_hash)
     shortlists.insert(0, "batch_id", bid)
