@@ -230,16 +230,20 @@ def validate(
     for r in rows:
         table.add_row(*[str(v) for v in r.values()])
     out.print(table)
-    problems = report.problems() if hasattr(report, "problems") else []
+    problems = report.problems()
     for p in problems[:200]:
-        out.print(f"  - {p}", highlight=False)
+        out.print(f"  - {p}", highlight=False, markup=False)
     if len(problems) > 200:
         out.print(f"  … et {len(problems) - 200} autre(s) problème(s)")
+    for w in report.warnings():
+        out.print(f"  (avertissement) {w}", highlight=False, markup=False)
     if rejects_out is not None:
         from matching.io.writers import write_csv
 
         write_csv(report.rejects(), rejects_out)
-    if report.rejected_rows() if hasattr(report, "rejected_rows") else problems:
+    if report.file_problems:
+        raise typer.Exit(EXIT_INPUT)
+    if not report.ok:
         raise typer.Exit(EXIT_REJECTS)
 
 

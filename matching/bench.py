@@ -440,7 +440,8 @@ def _write_stages(ctx: dict, ranking, sampler: _RssSampler, stages: dict) -> Non
     does them."""
     from matching.manifest import build_manifest, software_versions
     from matching.outputs import build_tables, write_outputs
-    from matching.pipeline import BatchResult, _sha256, batch_id_for
+    from matching.manifest import file_sha256
+    from matching.pipeline import BatchResult, batch_id_for
 
     prep, (pr, qr), (p_path, q_path), cfg, tax = (ctx[k] for k in ("prepared", "reads", "paths", "config", "taxonomy"))
     cfg = cfg.resolved()
@@ -448,7 +449,7 @@ def _write_stages(ctx: dict, ranking, sampler: _RssSampler, stages: dict) -> Non
     with _stage(stages, "explain", sampler, items=lines):
         shortlists, opportunities = build_tables(prep, ranking, cfg)
     with _stage(stages, "write", sampler, items=lines) as extra:
-        hashes = [_sha256(p_path), _sha256(q_path)]
+        hashes = [file_sha256(p_path), file_sha256(q_path)]
         bid = batch_id_for(hashes, cfg, prep.encoder_info["fingerprint"], getattr(tax, "sha256", "") or "")
         shortlists.insert(0, "batch_id", bid)
         opportunities.insert(0, "batch_id", bid)

@@ -209,7 +209,7 @@ def write_outputs(result, outdir: Path) -> dict[str, Path]:
 
     files.update(write_employer_files(result, outdir / "employeurs"))
 
-    # --- deliverables (issue 8): advisors' report and per-ministry packages -------------
+    # --- advisors' report and per-ministry packages ------------------------------------
     if result.config.output.report:
         from matching.report import REPORT_NAME, write_report
 
@@ -227,7 +227,7 @@ def write_outputs(result, outdir: Path) -> dict[str, Path]:
         zpath = folder.with_suffix(".zip")
         if zpath.exists():
             files[f"package_zip:{ministry}"] = zpath
-    # --- end of deliverables (issue 8) ----------------------------------------------------
+
 
     files["config"] = outdir / "config.toml"
     result.config.save(files["config"])
