@@ -18,11 +18,14 @@ deliverable written, as ``run_batch`` does);
 files); ``stage="allocate"``: only the allocation benchmark
 (:func:`matching.allocate.bench_allocation`), which ``stage=None`` includes too.
 
-Memory: a thread samples the process' resident set size (psutil) every 5 ms; the peak of a
-stage is the highest sample taken while it ran (``resource.getrusage`` only gives the peak
-of the whole process, which cannot be reset between stages). ``peak_rss_mb`` is absolute
-(the process, including the data already loaded); ``peak_rss_delta_mb`` is over the RSS at
-the stage's start.
+Memory: a thread samples the process' resident set size (psutil) every 5 ms, plus the
+unique set size of its child processes (the ranking's forked workers: what they share
+copy-on-write with the parent is counted once); the peak of a stage is the highest sample
+taken while it ran (``resource.getrusage`` only gives the peak of the whole process, which
+cannot be reset between stages). ``peak_rss_mb`` is absolute (the process and its workers,
+including the data already loaded); ``peak_rss_delta_mb`` is over the figure at the stage's
+start. ``workers`` is passed to :func:`matching.rank.rank` (``None``: automatic); the
+``score_topk`` stage records the ``processes`` used.
 
 References, in the same run: ``matmul_seconds`` is a plain float32 product of the same
 shapes as the semantic part (profiles x 384 times 384 x positions), computed by blocks of
@@ -58,24 +61,68 @@ _DIM = 384
 # memory and BLAS
 # --------------------------------------------------------------------------------------
 class _RssSampler:
-    """Samples the RSS of this process in a thread; ``peak(t0, t1)`` over a time window."""
+    """Samples the memory of this process and of its child processes in a thread;
+    ``peak(t0, t1)`` over a time window.
 
-    def __init__(self, interval: float = 0.005):
+    A sample is this process' resident set size plus the private memory of each of its
+    children: the ranking's worker processes are forked, so the pages they share
+    copy-on-write with this one are counted once, in its RSS. A child's private memory is its
+    unique set size (USS); reading it walks the child's page tables (milliseconds, and it
+    slows the child down), so it is read every ``uss_every`` seconds, and in between the
+    child's RSS (cheap) minus the shared part (RSS - USS) found at the last reading: pages a
+    child newly allocates count at once, pages it newly reads from the shared data count
+    until the next reading (an overestimate; only pages this process frees while a child
+    still maps them are missed, until the next reading). The list of children is
+    refreshed every ``children_every`` seconds (listing processes costs a millisecond)."""
+
+    def __init__(self, interval: float = 0.005, children_every: float = 0.1, uss_every: float = 0.5):
         import psutil
 
+        self._psutil = psutil
         self._proc = psutil.Process()
         self.interval = interval
+        self.children_every = children_every
+        self.uss_every = uss_every
+        self._children: list = []
+        self._shared: dict[int, tuple[float, int]] = {}  # pid -> (when read, RSS - USS)
+        self._listed = -float("inf")
         self.samples: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _children_private(self) -> int:
+        now = time.perf_counter()
+        if now - self._listed >= self.children_every:
+            self._listed = now
+            try:
+                self._children = self._proc.children(recursive=True)
+            except self._psutil.Error:  # pragma: no cover - racing with an exit
+                self._children = []
+            alive = {c.pid for c in self._children}
+            self._shared = {pid: v for pid, v in self._shared.items() if pid in alive}
+        total = 0
+        for child in self._children:
+            try:
+                seen = self._shared.get(child.pid)
+                if seen is None or now - seen[0] >= self.uss_every:
+                    full = child.memory_full_info()
+                    seen = self._shared[child.pid] = (now, full.rss - full.uss)
+                    rss = full.rss
+                else:
+                    rss = child.memory_info().rss
+                total += max(rss - seen[1], 0)
+            except self._psutil.Error:  # exited since listed (or not ours to read)
+                pass
+        return total
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.samples.append((time.perf_counter(), self._proc.memory_info().rss))
+            self.samples.append((time.perf_counter(), self.rss()))
             self._stop.wait(self.interval)
 
     def rss(self) -> int:
-        return self._proc.memory_info().rss
+        """This process' RSS plus its children's private memory, now."""
+        return self._proc.memory_info().rss + self._children_private()
 
     def __enter__(self) -> "_RssSampler":
         self._thread.start()
@@ -344,12 +391,13 @@ def run_bench(
     naive_limit_mb: float = NAIVE_LIMIT_MB,
     references: bool = True,
     workdir: str | Path | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Run the benchmark; see the module docstring for the stages and the returned dict."""
     if stage not in (None, "score", "allocate"):
         raise ValueError(f"the 'stage' parameter must be one of None, 'score', 'allocate', got {stage!r}")
     config = config or Config()
-    from matching.rank import block_shape, rank
+    from matching.rank import _resolve_processes, block_shape, rank
 
     result: dict[str, Any] = {
         "profiles": int(n_profiles),
@@ -378,8 +426,10 @@ def run_bench(
             ctx = _full_pipeline(n_profiles, n_positions, config, seed, sampler, stages, workdir)
             f = ctx["prepared"].features
         with _stage(stages, "score_topk", sampler, items=n_profiles * n_positions) as extra:
-            ranking = rank(f, config)
+            ranking = rank(f, config, workers=workers)
             extra["blocks"] = ranking.stats["blocks"]
+            bi = ranking.stats["block_shape"][0]
+            extra["processes"] = _resolve_processes(workers, n_profiles * n_positions, -(-n_profiles // bi) if n_profiles else 0)
         if ctx is not None:
             result["stages"]["score_topk"]["lines"] = len(ranking.shortlist) + len(ranking.opportunities)
             _write_stages(ctx, ranking, sampler, stages)

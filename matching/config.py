@@ -196,6 +196,9 @@ class OutputConfig:
 class ComputeConfig:
     memory_budget_mb: int = _int(512, 16, 1_000_000, "memory for one scoring block; sets the block size")
     seed: int = _int(0, 0, 2**31 - 1, "seed for every random choice (tie-breaking in allocation)")
+    workers: int = _int(
+        0, 0, 256, "processes sharing score + top-k (0 = automatic: 2 above 20 million pairs); results never depend on it"
+    )
 
 
 _SECTIONS: dict[str, type] = {

@@ -16,7 +16,15 @@ How a batch is cut (``compute.memory_budget_mb`` is the one documented knob):
   the processor's cache. Tiles are finished by a few threads (``_workers()``: the
   processors available, at most ``MAX_WORKERS``; numpy releases the GIL in its array
   loops); each tile only reads shared state and returns what it keeps, merged in tile
-  order, so results never depend on the threads.
+  order, so results never depend on the threads;
+* the profiles can be shared between **processes** (``rank(..., workers=)``; automatic for
+  large batches, see :func:`rank`): each forked process takes contiguous row blocks (the
+  same blocks as in one process; the features are shared copy-on-write, BLAS runs one
+  thread per process), and returns its per-position pool reduced to the top-k over its
+  rows, its opportunities (complete for its rows) and its counts; the parent merges the
+  pools with the same total order and sums the counts, so the result is the same for any
+  number of processes. Most of the per-pair work (sparse skill terms, wishes, rules,
+  selection) holds the GIL, which threads cannot share but processes can.
 
 Top-k without sorting: every tile is reduced at once to the pairs that can still enter a
 top-k. Each position keeps the key of its current k-th candidate; a pair whose score is
@@ -225,25 +233,51 @@ def _id_order(ids: np.ndarray) -> np.ndarray:
     return order
 
 
-def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = None) -> Ranking:
-    """Top-k candidates per position and top-k positions per profile, blockwise and exact."""
-    n, m = f.n_profiles, f.n_positions
-    rk = config.ranking
-    k_pos = rk.top_k * (REFILL_FACTOR if rk.max_shortlists_per_profile else 1)
-    k_pos = min(k_pos, max(n, 1))
-    k_opp = min(rk.top_k_opportunities, max(m, 1))
-    p_order = _id_order(f.profiles.ids)
-    q_order = _id_order(f.positions.ids)
-    kern = kernel_for(f, config)
-    cand = _Pool(m, k_pos)
+@dataclass
+class _Job:
+    """What every part of a ranking reads (shared copy-on-write by forked processes)."""
+
+    f: object
+    config: Config
+    kern: object
+    n: int
+    m: int
+    k_pos: int
+    k_opp: int
+    p_order: np.ndarray
+    q_order: np.ndarray
+    thr_min: np.float32
+    bi: int
+    bj: int
+    blocks: list
+    threads: int
+
+
+@dataclass
+class _Part:
+    """What one part of a ranking (a contiguous range of row blocks) keeps: its pools
+    reduced to their top-k, and its statistics."""
+
+    cand: tuple[np.ndarray, np.ndarray]  # (position, key): top-k_pos per position over its rows
+    opp: tuple[np.ndarray, np.ndarray]  # (profile, key): top-k_opp of each of its profiles
+    excluded: int
+    per_position: np.ndarray
+    rows: slice
+    per_profile: np.ndarray  # of the profiles ``rows``
+    hist: np.ndarray
+
+
+def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = None) -> _Part:
+    """Blocks ``job.blocks[b0:b1]`` (whole row blocks), each finished tile by tile."""
+    f, config, kern = job.f, job.config, job.kern
+    n, m, k_opp = job.n, job.m, job.k_opp
+    p_order, q_order, thr_min, bi, bj = job.p_order, job.q_order, job.thr_min, job.bi, job.bj
+    cand = _Pool(m, job.k_pos)
     opp = _Pool(n, k_opp)
-    thr_min = _exact_min_threshold(rk.min_score)
     excluded_pairs = 0
     eligible_per_position = np.zeros(m, dtype=np.int64)
     eligible_per_profile = np.zeros(n, dtype=np.int64)
     hist = np.zeros(SCORE_HIST_BINS, dtype=np.int64)  # eligible pairs only
-    bi, bj = block_shape(n, m, config.compute.memory_budget_mb)
-    blocks = [(i, j) for i in range(0, n, bi) for j in range(0, m, bj)]
     S = np.empty(min(bi, n) * min(bj, m) if n and m else 0, dtype=np.float32)
     tile_rows = max(1, min(bi, TILE_PAIRS // max(min(bj, m), 1)))
     tile = tile_rows * min(bj, m)
@@ -303,10 +337,10 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
         o_new = (r + i0 + t0, _keys(T[r, c], q_order[c + j0])) if len(r) else None
         return trows, n_bad, per_col, per_row, h, c_new, o_new
 
-    workers = _workers()
+    workers = job.threads
     pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
-        for b, (i0, j0) in enumerate(blocks):
+        for b, (i0, j0) in enumerate(job.blocks[b0:b1]):
             rows, cols = slice(i0, min(i0 + bi, n)), slice(j0, min(j0 + bj, m))
             nr, nc = rows.stop - rows.start, cols.stop - cols.start
             block = S[: nr * nc].reshape(nr, nc)
@@ -326,11 +360,143 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
                     cand.add(*c_new)
                 if o_new is not None:
                     opp.add(*o_new)
-            if progress is not None:
-                progress(b + 1, len(blocks))
+            if on_block is not None:
+                on_block(b + 1)
     finally:
         if pool is not None:
             pool.shutdown()
+    r0 = job.blocks[b0][0] if b1 > b0 else 0
+    r1 = min(job.blocks[b1 - 1][0] + bi, n) if b1 > b0 else 0
+    cg, ck, _ = cand.reduce()
+    og, ok, _ = opp.reduce()
+    return _Part(cand=(cg, ck), opp=(og, ok), excluded=excluded_pairs, per_position=eligible_per_position,
+                 rows=slice(r0, r1), per_profile=eligible_per_profile[r0:r1].copy(), hist=hist)
+
+
+#: Pairs above which ``rank(..., workers=None)`` splits the profiles between processes.
+PARALLEL_MIN_PAIRS = 20_000_000
+#: Processes ``rank(..., workers=None)`` uses at most (the processors available, at most this).
+AUTO_MAX_PROCESSES = 2
+
+_FORK_JOB: tuple | None = None  # (job, progress counters), set in the parent just before forking
+
+
+def _can_fork() -> bool:
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods()
+
+
+def _resolve_processes(workers: int | None, pairs: int, row_blocks: int) -> int:
+    if workers is None:
+        workers = min(_workers(), AUTO_MAX_PROCESSES) if pairs > PARALLEL_MIN_PAIRS else 1
+    workers = int(workers)
+    if workers < 1:
+        raise ValueError(f"the 'workers' parameter must be at least 1, got {workers}")
+    if workers > 1 and not _can_fork():  # pragma: no cover - Windows, ...
+        return 1
+    return max(1, min(workers, row_blocks))
+
+
+def _child(index: int, b0: int, b1: int) -> _Part:
+    """One part, in a forked process: one BLAS thread, progress written to a shared slot."""
+    from threadpoolctl import threadpool_limits
+
+    job, counters = _FORK_JOB
+
+    def on_block(done: int) -> None:
+        counters[index] = done
+
+    with threadpool_limits(limits=1):
+        return _scan(job, b0, b1, on_block)
+
+
+def _run_forked(job: _Job, parts: list[tuple[int, int]], progress) -> list[_Part]:
+    """The parts in forked processes (the features are shared copy-on-write); the parent
+    waits, relaying the blocks done to ``progress``."""
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+    global _FORK_JOB
+    ctx = mp.get_context("fork")
+    counters = ctx.Array("q", len(parts), lock=False)
+    _FORK_JOB = (job, counters)
+    try:
+        with ProcessPoolExecutor(max_workers=len(parts), mp_context=ctx) as ex:
+            futs = [ex.submit(_child, i, b0, b1) for i, (b0, b1) in enumerate(parts)]
+            last = 0
+            pending = set(futs)
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+                for fu in done:
+                    if fu.exception() is not None:
+                        for other in pending:
+                            other.cancel()
+                        raise fu.exception()
+                if progress is not None:
+                    now = int(sum(counters))
+                    if now > last:
+                        last = now
+                        progress(now, len(job.blocks))
+            return [fu.result() for fu in futs]
+    finally:
+        _FORK_JOB = None
+
+
+def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = None,
+         workers: int | None = None) -> Ranking:
+    """Top-k candidates per position and top-k positions per profile, blockwise and exact.
+
+    ``workers``: processes sharing the profiles (contiguous row blocks each, forked so that
+    the features are shared; one BLAS thread each). ``None``: the processors available (at
+    most ``AUTO_MAX_PROCESSES``) when the batch has more than ``PARALLEL_MIN_PAIRS`` pairs,
+    else 1. Where processes cannot be forked, everything runs in this process. The result
+    is the same for any number of workers: each part keeps the exact top-k of its rows per
+    position, merged here with the same total order.
+    """
+    n, m = f.n_profiles, f.n_positions
+    rk = config.ranking
+    k_pos = rk.top_k * (REFILL_FACTOR if rk.max_shortlists_per_profile else 1)
+    k_pos = min(k_pos, max(n, 1))
+    k_opp = min(rk.top_k_opportunities, max(m, 1))
+    p_order = _id_order(f.profiles.ids)
+    q_order = _id_order(f.positions.ids)
+    kern = kernel_for(f, config)
+    rule_counts = kern.rule_counts()  # the rule tables, built once before any fork
+    bi, bj = block_shape(n, m, config.compute.memory_budget_mb)
+    blocks = [(i, j) for i in range(0, n, bi) for j in range(0, m, bj)]
+    row_starts = list(range(0, n, bi))
+    if workers is None and config.compute.workers:
+        workers = config.compute.workers
+    procs = _resolve_processes(workers, n * m, len(row_starts))
+    job = _Job(f=f, config=config, kern=kern, n=n, m=m, k_pos=k_pos, k_opp=k_opp, p_order=p_order,
+               q_order=q_order, thr_min=_exact_min_threshold(rk.min_score), bi=bi, bj=bj, blocks=blocks,
+               threads=_workers() if procs == 1 else max(1, _workers() // procs))
+    if procs > 1:
+        # contiguous row blocks per process (each with all its column blocks)
+        per_row = len(blocks) // len(row_starts)
+        cuts = [len(row_starts) * i // procs for i in range(procs + 1)]
+        parts = [(cuts[i] * per_row, cuts[i + 1] * per_row) for i in range(procs)]
+        results = _run_forked(job, parts, progress)
+    else:
+        on_block = (lambda b: progress(b, len(blocks))) if progress is not None else None
+        results = [_scan(job, 0, len(blocks), on_block)]
+    if progress is not None and procs > 1:
+        progress(len(blocks), len(blocks))
+
+    cand = _Pool(m, k_pos)
+    opp = _Pool(n, k_opp)
+    excluded_pairs = 0
+    eligible_per_position = np.zeros(m, dtype=np.int64)
+    eligible_per_profile = np.zeros(n, dtype=np.int64)
+    hist = np.zeros(SCORE_HIST_BINS, dtype=np.int64)
+    for part in results:
+        cand.add(*part.cand)
+        opp.add(*part.opp)
+        excluded_pairs += part.excluded
+        eligible_per_position += part.per_position
+        eligible_per_profile[part.rows] += part.per_profile
+        hist += part.hist
 
     inv_p = np.argsort(p_order)
     inv_q = np.argsort(q_order)
@@ -342,7 +508,7 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
     stats = {
         "pairs_total": n * m,
         "pairs_excluded": excluded_pairs,
-        "pairs_excluded_by_rule": kern.rule_counts(),
+        "pairs_excluded_by_rule": rule_counts,
         "block_shape": [bi, bj],
         "blocks": len(blocks),
         "eligible_above_min_per_position": eligible_per_position,

@@ -58,3 +58,30 @@ def test_full_pipeline_stages_with_write(tmp_path):
         assert r["stages"][name]["seconds"] >= 0
     assert r["stages"]["write"]["files"] > 0 and r["stages"]["write"]["bytes"] > 0
     assert (tmp_path / "out").is_dir()
+
+
+def _hold_memory(mb, ready, done):
+    block = np.ones(mb * 2**20, dtype=np.uint8)  # written: private pages of the child
+    ready.set()
+    done.wait(30)
+    return int(block[0])
+
+
+def test_memory_sampler_counts_child_processes():
+    """The ranking's worker processes are forked: their own pages count in the peak."""
+    import multiprocessing as mp
+
+    from matching.bench import _RssSampler
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    ready, done = ctx.Event(), ctx.Event()
+    with _RssSampler(children_every=0.0) as sampler:
+        base = sampler.rss()
+        child = ctx.Process(target=_hold_memory, args=(200, ready, done))
+        child.start()
+        try:
+            assert ready.wait(30)
+            assert sampler.rss() - base > 150 * 2**20
+        finally:
+            done.set()
+            child.join(30)

@@ -245,3 +245,63 @@ def test_skill_kernel_equals_reference(gap):
             w = want[rows][:, cols]
             np.testing.assert_array_equal(np.isnan(got), np.isnan(w))
             np.testing.assert_allclose(got, w, atol=1e-6, equal_nan=True)
+
+
+def _assert_same_ranking(a, b):
+    pd.testing.assert_frame_equal(a.shortlist, b.shortlist)
+    pd.testing.assert_frame_equal(a.opportunities, b.opportunities)
+    assert set(a.stats) == set(b.stats)
+    for key, va in a.stats.items():
+        vb = b.stats[key]
+        if isinstance(va, np.ndarray):
+            np.testing.assert_array_equal(va, vb, err_msg=key)
+        else:
+            assert va == vb, key
+
+
+@pytest.mark.parametrize("cap", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_worker_processes_give_the_same_ranking(cap, seed, monkeypatch):
+    """Profiles split between forked processes (rows of many blocks each, so every part's
+    pools are reduced and merged): the same frames and statistics as one process, for 2 and
+    3 workers, with ties everywhere and the cap on shortlists per engineer; and the same
+    as the full-matrix reference."""
+    f = _tie_heavy(90, 40, seed=seed)
+    config = Config().replace(ranking={"top_k": 3, "top_k_opportunities": 4, "min_score": 0.1,
+                                       "max_shortlists_per_profile": cap})
+    monkeypatch.setattr(rank_mod, "MAX_BLOCK_PAIRS", 400)  # 10 profiles x 40 positions per block
+    monkeypatch.setattr(rank_mod, "TILE_PAIRS", 80)
+    monkeypatch.setattr(rank_mod, "SAMPLE_STEP", 2)
+    one = rank(f, config, workers=1)
+    progress = []
+    for w in (2, 3):
+        _assert_same_ranking(one, rank(f, config, workers=w, progress=lambda d, t: progress.append((d, t))))
+    assert progress and progress[-1] == (9, 9) and all(t == 9 for _, t in progress)
+    sl, op, _, _ = _reference(f, config)
+    pd.testing.assert_frame_equal(_norm(one.shortlist), _norm(sl))
+    pd.testing.assert_frame_equal(_norm(one.opportunities), _norm(op))
+    if cap:
+        assert one.shortlist.groupby("profile").size().max() <= cap
+
+
+def test_worker_processes_real_embeddings_and_fallback(monkeypatch):
+    """384-dimension embeddings, column blocks too (positions split between blocks); more
+    workers than row blocks; and where processes cannot be forked, the same in-process."""
+    f = synthetic_features(120, 70, seed=4)
+    config = Config().replace(ranking={"top_k": 4, "top_k_opportunities": 5, "min_score": 0.3,
+                                       "max_shortlists_per_profile": 2})
+    monkeypatch.setattr(rank_mod, "MAX_BLOCK_PAIRS", 30)  # 1 profile x 30 positions: 3 column blocks
+    one = rank(f, config, workers=1)
+    _assert_same_ranking(one, rank(f, config, workers=2))
+    _assert_same_ranking(one, rank(f, config, workers=500))
+    monkeypatch.setattr(rank_mod, "_can_fork", lambda: False)
+    _assert_same_ranking(one, rank(f, config, workers=2))
+
+
+def test_workers_resolution():
+    assert rank_mod._resolve_processes(None, 1000, 10) == 1
+    assert rank_mod._resolve_processes(None, rank_mod.PARALLEL_MIN_PAIRS + 1, 10) == min(
+        rank_mod._workers(), rank_mod.AUTO_MAX_PROCESSES)
+    assert rank_mod._resolve_processes(4, 10**9, 3) == (3 if rank_mod._can_fork() else 1)
+    with pytest.raises(ValueError):
+        rank_mod._resolve_processes(0, 1000, 10)
