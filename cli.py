@@ -101,6 +101,10 @@ def _guard(fn):
                 _fail(EXIT_INPUT, str(exc))
             if type(exc).__name__ in {"ModelUnavailableError", "EncoderError"}:
                 _fail(EXIT_MODEL, str(exc))
+            from matching.manifest import ManifestError
+
+            if isinstance(exc, ManifestError):
+                _fail(EXIT_INPUT, str(exc))
             if type(exc).__name__ == "PairNotFound":
                 _fail(EXIT_INPUT, str(exc.args[0]))
             if isinstance(exc, ValueError) and str(exc).startswith("indiquez"):

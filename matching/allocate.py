@@ -452,16 +452,12 @@ def _write_csv(df: pd.DataFrame, path: Path) -> str:
 
 
 def _read_manifest(outdir: Path) -> dict[str, Any]:
-    path = outdir / "manifest.json"
+    from matching.manifest import ManifestError, read_manifest
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AllocationError(f"{path}: no manifest; is this a finished batch's output folder?") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AllocationError(f"{path}: cannot read the manifest ({exc})") from None
-    if not isinstance(data, dict):
-        raise AllocationError(f"{path}: the manifest must be a JSON object")
-    return data
+        return read_manifest(outdir / "manifest.json")
+    except ManifestError as exc:
+        raise AllocationError(str(exc)) from None
 
 
 def _read_shortlists(outdir: Path) -> tuple[pd.DataFrame, str]:

