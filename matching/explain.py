@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from matching.config import COMPONENTS, Config
+from matching.components import COMPONENT_SPECS, COMPONENTS
+from matching.config import Config
 from matching.score import RULES, score_block
 
 __all__ = [
@@ -28,22 +29,8 @@ __all__ = [
     "render_account",
 ]
 
-COMPONENT_LABELS = {
-    "semantic": "proximité des textes (similarité sémantique)",
-    "required_skills": "couverture des compétences requises",
-    "desired_skills": "couverture des compétences souhaitées",
-    "job_fit": "adéquation métier (même métier, métier proche, même famille)",
-    "wishes": "souhaits de l'ingénieur (ministères, lieux, familles)",
-    "experience": "expérience",
-}
-SHORT_LABELS = {
-    "semantic": "proximité des textes",
-    "required_skills": "compétences requises",
-    "desired_skills": "compétences souhaitées",
-    "job_fit": "adéquation métier",
-    "wishes": "souhaits",
-    "experience": "expérience",
-}
+COMPONENT_LABELS = {c.name: c.label for c in COMPONENT_SPECS}
+SHORT_LABELS = {c.name: c.short_label for c in COMPONENT_SPECS}
 METHOD_NOTICE_PATH = "docs/NOTICE_METHODE.md"
 ADVISORS_DECIDE = (
     "Ce classement est une aide à la décision produite par un algorithme : les conseillers "

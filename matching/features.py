@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -19,7 +19,8 @@ import pandas as pd
 from scipy import sparse
 
 from matching.config import Config
-from matching.score import UNKNOWN_INT
+from matching.components import UNKNOWN_INT
+from matching.normalize import Normalized
 
 __all__ = [
     "Normalized",
@@ -96,31 +97,6 @@ def _day(value) -> int:
     if isinstance(value, dt.date):
         return (value - dt.date(1970, 1, 1)).days
     return UNKNOWN_INT
-
-
-@dataclass
-class Normalized:
-    """Skills and occupations of every entity, after the normalisers.
-
-    ``*_skills``: per entity a mapping concept key -> level (1-4). ``*_occupations``: per
-    entity a list of (ROME code, weight in (0, 1]) best first. ``*_families``: per entity the
-    digital job families. ``adjacency``: ROME code -> codes reachable by an official
-    mobility link.
-    """
-
-    profile_skills: list[dict[str, int]]
-    position_required: list[dict[str, int]]
-    position_desired: list[dict[str, int]]
-    profile_occupations: list[list[tuple[str, float]]]
-    position_occupations: list[list[tuple[str, float]]]
-    profile_families: list[set[str]]
-    position_families: list[set[str]]
-    adjacency: Mapping[str, Iterable[str]] = field(default_factory=dict)
-    concept_labels: dict[str, str] = field(default_factory=dict)  # concept key -> French label
-    occupation_labels: dict[str, str] = field(default_factory=dict)  # ROME code -> label
-    #: per entity, how each skill was recognised: concept key -> (input text, method, confidence)
-    profile_skill_sources: list[dict[str, tuple[str, str, float]]] = field(default_factory=list)
-    position_skill_sources: list[dict[str, tuple[str, str, float]]] = field(default_factory=list)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matching.errors import InputFileError
 
 __all__ = ["read_manifest", "ManifestError", "build_manifest", "finalize_manifest", "software_versions", "file_sha256", "MANIFEST_VERSION"]
 
@@ -33,7 +34,7 @@ _PACKAGES = (
 )
 
 
-class ManifestError(ValueError):
+class ManifestError(InputFileError, ValueError):
     """A batch manifest is missing, unreadable or incomplete (message in French)."""
 
 
@@ -86,14 +87,16 @@ def software_versions() -> dict[str, str]:
     return versions
 
 
-def _input_entry(path: Path, sha: str, read_result) -> dict[str, Any]:
+def _input_entry(path: Path | None, sha: str, read_result) -> dict[str, Any]:
     info = dict(getattr(read_result, "info", {}) or {})
+    if path is None:  # frames handed over directly (notebooks, benchmarks)
+        info.setdefault("format", "dataframe")
     read = int(info.get("rows_read", len(read_result.frame) + _rejected_rows(read_result)))
     accepted = int(len(read_result.frame))
     rejected = read - accepted
     return {
-        "path": str(path.resolve()),
-        "name": path.name,
+        "path": str(path.resolve()) if path is not None else None,
+        "name": path.name if path is not None else "(tableau en mémoire)",
         "sha256": sha,
         "format": info.get("format"),
         "encoding": info.get("encoding"),
@@ -117,7 +120,7 @@ def build_manifest(
     *,
     batch_id: str,
     config,
-    inputs: dict[str, tuple[Path, str, Any]],
+    inputs: dict[str, Any],
     encoder_info: dict[str, Any],
     taxonomy,
     ranking,
@@ -132,7 +135,8 @@ def build_manifest(
     k = config.ranking.top_k
     n_profiles = len(stats["eligible_above_min_per_profile"])
     on_shortlist = shortlists["profile_id"].nunique() if len(shortlists) else 0
-    inputs_out = {name: _input_entry(path, sha, rr) for name, (path, sha, rr) in inputs.items()}
+    # (path, sha256, read result) per input, or an entry of an earlier manifest (a re-ranked batch)
+    inputs_out = {name: dict(v) if isinstance(v, dict) else _input_entry(*v) for name, v in inputs.items()}
     return {
         "manifest_version": MANIFEST_VERSION,
         "batch_id": batch_id,
@@ -147,12 +151,8 @@ def build_manifest(
             "texts_encoded": encoder_info.get("texts_encoded"),
             "texts_from_cache": encoder_info.get("texts_from_cache"),
         },
-        "taxonomy": {
-            "version": getattr(taxonomy, "version", None),
-            "sha256": getattr(taxonomy, "sha256", None),
-            # --- deliverables (issue 8): where to load it again for a replay
-            "path": str(Path(taxonomy.path).resolve()) if getattr(taxonomy, "path", None) else None,
-        },
+        # version, sha256 and the folder to load it again from for a replay
+        "taxonomy": dict(taxonomy),
         "inputs": inputs_out,
         "counts": {
             "profiles": inputs_out["profiles"],
@@ -175,7 +175,12 @@ def build_manifest(
             "profiles_on_no_shortlist": int(n_profiles - on_shortlist),
             "ministries": int(shortlists["ministry"].nunique()) if len(shortlists) else 0,
         },
-        "scoring": {"block_shape": stats["block_shape"], "blocks": stats["blocks"]},
+        "scoring": {
+            "block_shape": stats["block_shape"],
+            "blocks": stats["blocks"],
+            # scores of every eligible pair, in 50 bins over [0, 1] (computed while ranking)
+            "score_histogram": [int(x) for x in np.asarray(stats.get("score_histogram", [])).tolist()],
+        },
         "timings_seconds": timings,
         "software": versions,
         "outputs": {},
@@ -197,7 +202,7 @@ def finalize_manifest(manifest: dict[str, Any], outdir: Path, files: dict[str, P
         entry = dict(entry)
         try:
             entry["path_from_outputs"] = os.path.relpath(entry["path"], outdir.resolve())
-        except (KeyError, ValueError):  # no path, or another drive (Windows)
+        except (KeyError, TypeError, ValueError):  # no path, or another drive (Windows)
             entry["path_from_outputs"] = None
         inputs[name] = entry
     if inputs:

@@ -14,15 +14,15 @@ the ROME occupations they belong to (ROME occupation-skill links).
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import pandas as pd
 
 from matching.config import Config
-from matching.features import Normalized
 
-__all__ = ["normalize_entities", "expand_for_embedding", "TITLE_SHARE", "MAX_EXTRACTED"]
+__all__ = ["Normalized", "normalize_entities", "expand_for_embedding", "TITLE_SHARE", "MAX_EXTRACTED"]
 
 #: share of the title in the occupation inference (the skills' vote has the rest)
 TITLE_SHARE = 0.7
@@ -34,11 +34,44 @@ OCC_MIN_RELATIVE = 0.5
 Progress = Callable[[str, int, int], None]
 
 
-@lru_cache(maxsize=4)
-def _acronyms(taxonomy):
-    from matching.skills import AcronymDictionary
+@dataclass
+class Normalized:
+    """Skills and occupations of every entity, after the normalisers.
 
-    return AcronymDictionary(taxonomy.acronyms)
+    ``*_skills``: per entity a mapping concept key -> level (1-4). ``*_occupations``: per
+    entity a list of (ROME code, weight in (0, 1]) best first. ``*_families``: per entity the
+    digital job families. ``adjacency``: ROME code -> codes reachable by an official
+    mobility link.
+    """
+
+    profile_skills: list[dict[str, int]]
+    position_required: list[dict[str, int]]
+    position_desired: list[dict[str, int]]
+    profile_occupations: list[list[tuple[str, float]]]
+    position_occupations: list[list[tuple[str, float]]]
+    profile_families: list[set[str]]
+    position_families: list[set[str]]
+    adjacency: Mapping[str, Iterable[str]] = field(default_factory=dict)
+    concept_labels: dict[str, str] = field(default_factory=dict)  # concept key -> French label
+    occupation_labels: dict[str, str] = field(default_factory=dict)  # ROME code -> label
+    #: per entity, how each skill was recognised: concept key -> (input text, method, confidence)
+    profile_skill_sources: list[dict[str, tuple[str, str, float]]] = field(default_factory=list)
+    position_skill_sources: list[dict[str, tuple[str, str, float]]] = field(default_factory=list)
+
+
+def _acronyms(taxonomy):
+    """The acronym dictionary of a taxonomy, built once and kept on that taxonomy object
+    (instance state, not a module-level cache)."""
+    found = getattr(taxonomy, "_acronym_dictionary", None)
+    if found is None:
+        from matching.skills import AcronymDictionary
+
+        found = AcronymDictionary(taxonomy.acronyms)
+        try:
+            taxonomy._acronym_dictionary = found
+        except AttributeError:  # pragma: no cover - a taxonomy without a __dict__
+            pass
+    return found
 
 
 def expand_for_embedding(text: str, taxonomy) -> str:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from matching.config import COMPONENTS, Config
+from matching.components import COMPONENTS
+from matching.config import Config
 from matching.explain import ADVISORS_DECIDE, METHOD_NOTICE_PATH, SHORT_LABELS, line_sentence, skill_lists
 from matching.rank import Ranking, score_pairs
 
@@ -82,6 +80,7 @@ EMPLOYER_HEADERS = {
     "explanation": "Explication",
     "notice": "Avertissement",
 }
+EMPLOYER_DIR = "employeurs"
 EMPLOYER_NOTICE = f"{ADVISORS_DECIDE} Méthode : voir {Path(METHOD_NOTICE_PATH).name}."
 
 
@@ -92,10 +91,10 @@ def pseudonym(batch_id: str, profile_id: str) -> str:
 
 
 def ministry_slug(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text[:60] or "sans-ministere"
+    """The file name of a ministry's employer file and package."""
+    from matching.textnorm import slug
+
+    return slug(name, default="sans-ministere")
 
 
 def _pair_details(prep, pairs: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -175,25 +174,37 @@ def build_tables(prep, ranking: Ranking, config: Config) -> tuple[pd.DataFrame, 
     return shortlists, opportunities
 
 
-def write_outputs(result, outdir: Path) -> dict[str, Path]:
-    """Write every deliverable of ``result`` into ``outdir`` (each file atomically)."""
-    from matching.io.writers import atomic_write_text, write_csv
+def with_pseudonyms(shortlists: pd.DataFrame, batch_id: str) -> pd.DataFrame:
+    """The shortlist table with its pseudonymous candidate references filled in."""
+    out = shortlists.copy()
+    out["candidate_ref"] = [pseudonym(batch_id, p) for p in out["profile_id"]]
+    return out
 
-    outdir.mkdir(parents=True, exist_ok=True)
+
+def write_outputs(result, folder, *, state=None, started: float | None = None, t_write: float | None = None) -> dict[str, Path]:
+    """Write every deliverable of ``result`` (a :class:`matching.batch.Batch`) into ``folder``
+    (a :class:`matching.io.batch_folder.BatchFolder`), each file atomically; then the engine
+    state (``state``: arrays and metadata, see :mod:`matching.batch`) and, last, the manifest
+    with the write and total timings."""
+    import time
+
+    from matching.io.batch_folder import BatchFolder
+
+    folder = folder if isinstance(folder, BatchFolder) else BatchFolder(folder)
+    t_write = time.perf_counter() if t_write is None else t_write
+    folder.ensure()
+    outdir = folder.path
     files: dict[str, Path] = {}
     bid = result.batch_id
-    sl = result.shortlists.copy()
-    sl["candidate_ref"] = [pseudonym(bid, p) for p in sl["profile_id"]]
-    result.shortlists = sl
-    files["shortlists"] = outdir / "shortlists.csv"
-    write_csv(sl[SHORTLIST_COLUMNS], files["shortlists"])
-    files["opportunities"] = outdir / "opportunities.csv"
-    write_csv(result.opportunities[OPPORTUNITY_COLUMNS], files["opportunities"])
-    files["rejects"] = outdir / "rejects.csv"
+    sl = result.shortlists
+    if (sl["candidate_ref"] == "").any():
+        sl = result.shortlists = with_pseudonyms(sl, bid)
+    files["shortlists"] = folder.write_csv("shortlists.csv", sl[SHORTLIST_COLUMNS])
+    files["opportunities"] = folder.write_csv("opportunities.csv", result.opportunities[OPPORTUNITY_COLUMNS])
     rejects = result.rejects
     if rejects.empty:
         rejects = pd.DataFrame(columns=["file", "row", "column", "value", "reason"])
-    write_csv(rejects, files["rejects"])
+    files["rejects"] = folder.write_csv("rejects.csv", rejects)
 
     # pseudonyms: only in the advisor's folder
     profiles = result.prepared.profiles
@@ -204,16 +215,15 @@ def write_outputs(result, outdir: Path) -> dict[str, Path]:
             "consent_share_identity": profiles.get("consent_share_identity", pd.Series(False, index=profiles.index)).to_numpy(),
         }
     ).sort_values("candidate_ref", kind="stable")
-    files["pseudonyms"] = outdir / "pseudonymes.csv"
-    write_csv(pseudo, files["pseudonyms"])
+    files["pseudonyms"] = folder.write_csv("pseudonymes.csv", pseudo)
 
-    files.update(write_employer_files(result, outdir / "employeurs"))
+    files.update(write_employer_files(result, folder))
 
     # --- advisors' report and per-ministry packages ------------------------------------
     if result.config.output.report:
         from matching.report import REPORT_NAME, write_report
 
-        files.update(write_report(result, outdir / REPORT_NAME))
+        files.update(write_report(result, folder.file(REPORT_NAME)))
     from matching.package import package_ministries
 
     employer = {}
@@ -221,21 +231,28 @@ def write_outputs(result, outdir: Path) -> dict[str, Path]:
         kind, _, ministry = key.partition(":")
         if kind in ("employer", "employer_xlsx"):
             employer.setdefault(ministry, []).append(path)
-    for ministry, folder in package_ministries(outdir, zip=True, employer_files=employer).items():
-        for path in sorted(folder.iterdir()):
+    for ministry, pfolder in package_ministries(folder, zip=True, employer_files=employer).items():
+        for path in sorted(pfolder.iterdir()):
             files[f"package:{ministry}:{path.name}"] = path
-        zpath = folder.with_suffix(".zip")
+        zpath = pfolder.with_suffix(".zip")
         if zpath.exists():
             files[f"package_zip:{ministry}"] = zpath
 
-
-    files["config"] = outdir / "config.toml"
-    result.config.save(files["config"])
+    files["config"] = folder.write_text("config.toml", result.config.to_toml())
+    if state is not None:
+        arrays, meta = state
+        for k, path in enumerate(folder.save_state(arrays, meta)):
+            files[f"state:{path.name}"] = path
     from matching.manifest import finalize_manifest
 
     manifest = finalize_manifest(result.manifest, outdir, files)
-    files["manifest"] = outdir / "manifest.json"
-    atomic_write_text(files["manifest"], json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n")
+    timings = dict(manifest.get("timings_seconds", {}))
+    now = time.perf_counter()
+    timings["write"] = now - t_write
+    if started is not None:
+        timings["total"] = now - started
+    manifest["timings_seconds"] = timings
+    files["manifest"] = folder.write_manifest(manifest)
     result.manifest = manifest
     return files
 
@@ -282,11 +299,10 @@ def _decimal_comma(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_employer_files(result, folder: Path) -> dict[str, Path]:
-    """One CSV (and .xlsx when configured) per ministry that has positions in the batch."""
-    from matching.io.writers import write_csv
-
-    folder.mkdir(parents=True, exist_ok=True)
+def write_employer_files(result, folder) -> dict[str, Path]:
+    """One CSV (and .xlsx when configured) per ministry that has positions in the batch,
+    in ``employeurs/`` of the batch folder."""
+    folder.ensure(EMPLOYER_DIR)
     files = {}
     ministries = sorted(set(result.prepared.positions["ministry"]))
     used: set[str] = set()
@@ -298,16 +314,15 @@ def write_employer_files(result, folder: Path) -> dict[str, Path]:
         while slug in used:  # two spellings of one name must not share (overwrite) a file
             slug, n = f"{base}-{n}", n + 1
         used.add(slug)
-        path = folder / f"{slug}.csv"
         # French Excel reads ';' files with a decimal comma: "0,927", not "0.927"
-        write_csv(_decimal_comma(table) if sep == ";" else table, path, sep=sep, bom=True)
+        path = folder.write_csv(f"{EMPLOYER_DIR}/{slug}.csv", _decimal_comma(table) if sep == ";" else table, sep=sep, bom=True)
         files[f"employer:{ministry}"] = path
         if result.config.output.employer_xlsx:
             try:
                 from matching.employer_xlsx import write_employer_xlsx
             except ImportError:  # written by the deliverables module when present
                 continue
-            xpath = folder / f"{slug}.xlsx"
+            xpath = folder.file(f"{EMPLOYER_DIR}/{slug}.xlsx")
             write_employer_xlsx(table, xpath, ministry=ministry, batch_id=result.batch_id)
             files[f"employer_xlsx:{ministry}"] = xpath
     return files

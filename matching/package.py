@@ -15,11 +15,14 @@ entries), so that a replay of the batch produces the same bytes.
 from __future__ import annotations
 
 import io
-import json
 import shutil
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+
+from matching.errors import InputFileError
+from matching.io.batch_folder import BatchFolder
+from matching.textnorm import slug as slug_of
 
 __all__ = ["PACKAGES_DIR", "NOTICE_NAME", "package_ministries", "PackageError"]
 
@@ -30,18 +33,18 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _OURS = {".csv", ".xlsx", ".html", ".md", ".zip"}
 
 
-class PackageError(RuntimeError):
+class PackageError(InputFileError):
     """The packages cannot be built (no employer file, a foreign file in ``envois/``)."""
 
 
-def _employer_files(outdir: Path) -> dict[str, list[Path]]:
+def _employer_files(folder: BatchFolder) -> dict[str, list[Path]]:
     """ministry -> its employer files, from the manifest (or, without one, ``employeurs/``)."""
-    manifest_path = outdir / "manifest.json"
-    if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        mapping = manifest.get("employer_files")
+    outdir = folder.path
+    if folder.exists():
+        mapping = folder.read_manifest().get("employer_files")
         if isinstance(mapping, dict) and mapping:
-            return {m: [outdir / rel for _, rel in sorted(kinds.items())] for m, kinds in mapping.items()}
+            # names from the manifest are checked to stay inside the batch folder
+            return {m: [folder.file(rel) for _, rel in sorted(kinds.items())] for m, kinds in mapping.items()}
     found: dict[str, list[Path]] = {}
     folder = outdir / "employeurs"
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
@@ -86,12 +89,11 @@ def package_ministries(
     ``manifest.json`` (``employer_files``) or, failing that, from ``employeurs/``.
     Returns ministry -> its package folder.
     """
-    from matching.io.writers import atomic_write_bytes
-    from matching.outputs import ministry_slug
     from matching.report import method_notice_markdown, notice_html_page
 
-    outdir = Path(outdir)
-    mapping = dict(employer_files) if employer_files is not None else _employer_files(outdir)
+    batch = outdir if isinstance(outdir, BatchFolder) else BatchFolder(outdir)
+    outdir = batch.path
+    mapping = dict(employer_files) if employer_files is not None else _employer_files(batch)
     if not mapping:
         raise PackageError(f"{outdir} : aucun fichier employeur à envoyer (dossier employeurs/ absent ou vide).")
     envois = outdir / PACKAGES_DIR
@@ -102,19 +104,17 @@ def package_ministries(
     used: set[str] = set()
     for ministry in sorted(mapping):
         # the employer files' own name (outputs keeps it unique) names the package
-        slug = Path(mapping[ministry][0]).stem if mapping[ministry] else ministry_slug(ministry)
+        slug = Path(mapping[ministry][0]).stem if mapping[ministry] else slug_of(ministry, default="sans-ministere")
         if slug in used:
             raise PackageError(f"deux ministères donneraient le même dossier d'envoi « {slug} » : "
                                "corrigez l'orthographe des ministères dans le fichier des postes.")
         used.add(slug)
-        folder = envois / slug
-        folder.mkdir(parents=True, exist_ok=True)
         contents: dict[str, bytes] = dict(notices)
         for path in mapping[ministry]:
             contents[Path(path).name] = Path(path).read_bytes()
         for name, data in contents.items():
-            atomic_write_bytes(folder / name, data)
+            batch.write_bytes(f"{PACKAGES_DIR}/{slug}/{name}", data)
         if zip:
-            atomic_write_bytes(envois / f"{slug}.zip", _zip({f"{slug}/{n}": d for n, d in contents.items()}))
-        result[ministry] = folder
+            batch.write_bytes(f"{PACKAGES_DIR}/{slug}.zip", _zip({f"{slug}/{n}": d for n, d in contents.items()}))
+        result[ministry] = envois / slug
     return result

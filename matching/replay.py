@@ -15,10 +15,10 @@ Allocations (``allocation-*``) are not part of a batch's outputs and are not rep
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from matching.errors import InputFileError
 
 __all__ = ["ReplayError", "ReplayResult", "replay", "IDENTICAL", "DIFFERENT", "MISSING", "EXTRA"]
 
@@ -32,7 +32,7 @@ _LABELS = {
 EXCLUDED = {"manifest.json": "contient les durées d'exécution et les chemins absolus : non comparé"}
 
 
-class ReplayError(RuntimeError):
+class ReplayError(InputFileError, RuntimeError):
     """The batch cannot be replayed (manifest unreadable, input missing or changed)."""
 
 
@@ -118,7 +118,7 @@ def replay(manifest_path: str | Path, out_dir: str | Path, *, encoder=None, prog
     """
     from matching.config import Config
     from matching.manifest import file_sha256, software_versions
-    from matching.pipeline import run_batch
+    from matching.engine import Matcher
     from matching.taxonomy import Taxonomy
 
     manifest_path = Path(manifest_path)
@@ -141,16 +141,14 @@ def replay(manifest_path: str | Path, out_dir: str | Path, *, encoder=None, prog
     warnings: list[str] = []
     tax_info = manifest.get("taxonomy") or {}
     tax_path = tax_info.get("path")
-    taxonomy = Taxonomy.load(tax_path) if tax_path and Path(tax_path).is_dir() else Taxonomy.default()
+    taxonomy = Taxonomy.load(tax_path if tax_path and Path(tax_path).is_dir() else None)
     if tax_info.get("sha256") and taxonomy.sha256 != tax_info.get("sha256"):
         warnings.append(
             f"le référentiel a changé (version {taxonomy.version}, empreinte {taxonomy.sha256[:12]}… ; "
             f"lot : version {tax_info.get('version')}, empreinte {str(tax_info.get('sha256'))[:12]}…)."
         )
-    if encoder is None:
-        from matching.embed import load_encoder
-
-        encoder = load_encoder(config.model)
+    matcher = Matcher(config, taxonomy=taxonomy, encoder=encoder)
+    encoder = matcher.encoder
     model = manifest.get("model") or {}
     fingerprint = getattr(encoder, "fingerprint", "")
     if model.get("weights_sha256") and fingerprint != model.get("weights_sha256"):
@@ -171,10 +169,7 @@ def replay(manifest_path: str | Path, out_dir: str | Path, *, encoder=None, prog
         warnings.append("versions logicielles différentes : " + ", ".join(changed) + ".")
 
     kwargs = {"progress": progress} if progress is not None else {}
-    run_batch(profiles, positions, out=out_dir, config=config, encoder=encoder, taxonomy=taxonomy,
-              batch_id=manifest["batch_id"], **kwargs)
-
-    new_manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    new_manifest = matcher.run(profiles, positions, out=out_dir, batch_id=manifest["batch_id"], **kwargs).manifest
     before: dict[str, str] = manifest["outputs"]
     after: dict[str, str] = new_manifest.get("outputs", {})
     files: dict[str, str] = {}

@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from matching.components import RULE_SPECS
+
 __all__ = [
     "REPORT_NAME",
     "REPORT_DATA_NAME",
@@ -60,14 +62,7 @@ communication des règles définissant ce traitement et des principales caracté
 mise en œuvre (article L311-3-1 du code des relations entre le public et l'administration).
 """
 
-_RULE_LABELS = {
-    "not_open_to_mobility": "ingénieur non ouvert à la mobilité",
-    "corps_eligibility": "corps non éligible",
-    "grade_min": "grade inférieur au grade minimal",
-    "availability": "disponibilité trop tardive",
-    "clearance": "habilitation insuffisante",
-    "same_position": "poste déjà occupé par l'ingénieur",
-}
+_RULE_LABELS = {r.name: r.label for r in RULE_SPECS}
 
 
 # --------------------------------------------------------------------------------------
@@ -172,10 +167,9 @@ def _histogram(values: Sequence[float], bins: int = 20) -> list[int]:
 
 def _fold(text: str) -> tuple[str, str]:
     """Sort key: accents and case ignored (« Éducation » sorts with the E)."""
-    import unicodedata
+    from matching.textnorm import fold
 
-    base = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return (base.casefold(), text)
+    return (fold(text), text)
 
 
 def report_data(result) -> dict[str, Any]:
@@ -184,7 +178,7 @@ def report_data(result) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
-    from matching.config import COMPONENTS
+    from matching.components import COMPONENTS
 
     cfg = result.config
     stats = result.ranking.stats
@@ -303,31 +297,26 @@ def refresh_report(outdir: str | Path) -> Path | None:
     the batch's page); the hash of the refreshed page is recorded under
     ``manifest["report_refreshed"]``.
     """
-    from matching.io.writers import atomic_write_text
+    from matching.io.batch_folder import BatchFolder
     from matching.manifest import file_sha256
 
-    outdir = Path(outdir)
-    if (outdir / "manifest.json").is_file() and not (outdir / REPORT_DATA_NAME).is_file():
+    folder = BatchFolder(outdir)
+    if folder.exists() and not folder.exists(REPORT_DATA_NAME):
         return None
-    try:
-        data = json.loads((outdir / REPORT_DATA_NAME).read_text(encoding="utf-8"))
-        manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise FileNotFoundError(
-            exc.errno, f"{Path(exc.filename).name} absent : ce dossier n'est pas celui d'un lot terminé", exc.filename
-        ) from None
-    comparison = None
-    cpath = outdir / "allocation-comparison.json"
-    if cpath.is_file():
-        comparison = json.loads(cpath.read_text(encoding="utf-8"))
-    path = outdir / REPORT_NAME
-    atomic_write_text(path, render_report(data, manifest, comparison=comparison))
-    manifest["report_refreshed"] = {
-        "sha256": file_sha256(path),
-        "allocations": sorted((manifest.get("allocations") or {}).keys()),
-        "note": "report.html re-rendu après une allocation ; outputs garde l'empreinte du rapport du lot",
-    }
-    atomic_write_text(outdir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n")
+    data = folder.read_json(REPORT_DATA_NAME)
+    manifest = folder.read_manifest()
+    comparison = folder.read_json("allocation-comparison.json") if folder.exists("allocation-comparison.json") else None
+    path = folder.write_text(REPORT_NAME, render_report(data, manifest, comparison=comparison))
+    digest = file_sha256(path)
+
+    def record(m: dict) -> None:
+        m["report_refreshed"] = {
+            "sha256": digest,
+            "allocations": sorted((m.get("allocations") or {}).keys()),
+            "note": "report.html re-rendu après une allocation ; outputs garde l'empreinte du rapport du lot",
+        }
+
+    folder.update_manifest(record)
     return path
 
 
@@ -483,7 +472,7 @@ def _details(summary: str, inner: str, *, open_: bool = False) -> str:
 def render_report(data: Mapping[str, Any], manifest: Mapping[str, Any], *,
                   comparison: Mapping[str, Any] | None = None) -> str:
     """The HTML page from the report data, the manifest and the allocation comparison."""
-    from matching.config import COMPONENTS
+    from matching.components import COMPONENTS
     from matching.explain import SHORT_LABELS
 
     counts = manifest.get("counts", {})

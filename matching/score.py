@@ -17,30 +17,19 @@ so a cluster engine can later map it over blocks unchanged.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
-from matching.config import COMPONENTS, Config
+from matching.components import COMPONENTS, RULES, UNKNOWN_INT
+from matching.config import Config
 
 __all__ = [
     "RULES", "BlockScores", "ScoringKernel", "kernel_for", "score_block", "rule_names", "round_score",
     "skill_coverage", "TILE_PAIRS",
 ]
 
-#: Hard rules, their bit in the exclusion mask, and the French sentence that states them.
-RULES: dict[str, tuple[int, str]] = {
-    "not_open_to_mobility": (1, "l'ingénieur n'est pas ouvert à la mobilité"),
-    "corps_eligibility": (2, "le corps de l'ingénieur ne figure pas parmi les corps éligibles au poste"),
-    "grade_min": (4, "le grade de l'ingénieur est inférieur au grade minimal du poste"),
-    "availability": (8, "l'ingénieur est disponible trop tard pour la date de prise de poste"),
-    "clearance": (16, "l'habilitation de l'ingénieur est inférieure à celle requise"),
-    "same_position": (32, "l'ingénieur occupe déjà ce poste"),
-}
-
-UNKNOWN_INT = np.iinfo(np.int32).min  # marker for an unknown date / grade in int arrays
 
 
 def rule_names(mask: int) -> list[str]:
@@ -443,7 +432,7 @@ class ScoringKernel:
 
         def categorical(name, p_cls, table):
             nonlocal tables
-            tables.append((p_cls, table))
+            tables.append((name, p_cls, table))
             counts[name] = int((np.bincount(p_cls, minlength=table.shape[0]) * table.sum(axis=1)).sum())
 
         if rc.corps_eligibility and np.asarray(Q.corps_restricted).any():
@@ -493,37 +482,52 @@ class ScoringKernel:
         """Pairs excluded by each rule (a pair excluded by two rules counts for both)."""
         return dict(self._rule_tables()[-1])
 
+    def _rule_blocks(self, rows, cols, shape):
+        """(bit, boolean block) of every active rule for profiles ``rows`` x positions
+        ``cols`` (slices or integer arrays): the one definition of what each rule excludes,
+        used by the ranking (:meth:`excluded`) and the explanations (:meth:`rule_bits`)."""
+        row_only, tables, avail, start, same, _ = self._rule_tables()
+        rc = self.config.rules
+        if rc.not_open_to_mobility:
+            closed = ~np.asarray(self.f.profiles.open, bool)
+            yield RULES["not_open_to_mobility"][0], np.broadcast_to(closed[rows][:, None], shape)
+        for name, p_cls, table in tables:
+            yield RULES[name][0], np.take(table[:, cols], p_cls[rows], axis=0, mode="clip")
+        if avail is not None:
+            yield RULES["availability"][0], avail[rows][:, None] > start[cols][None, :]
+        if same is not None:
+            pk = np.asarray(self.f.profiles.current_key)[rows][:, None]
+            block = (pk >= 0) & (pk == np.asarray(self.f.positions.key)[cols][None, :])
+            yield RULES["same_position"][0], block
+
     def excluded(self, rows: slice, cols: slice, out: np.ndarray) -> np.ndarray:
         """Boolean exclusion mask of a block (``rows``, ``cols`` are slices)."""
-        row_only, tables, avail, start, same, _ = self._rule_tables()
-        out[...] = row_only[rows][:, None]
-        tmp = np.empty_like(out)
-        for p_cls, table in tables:
-            np.take(table[:, cols], p_cls[rows], axis=0, out=tmp, mode="clip")
-            np.logical_or(out, tmp, out=out)
-        if avail is not None:
-            np.greater(avail[rows][:, None], start[cols][None, :], out=tmp)
-            np.logical_or(out, tmp, out=out)
-        if same is not None and len(same[0]):
-            r, c = same
-            lo, hi = np.searchsorted(r, [rows.start, rows.stop])
-            r, c = r[lo:hi] - rows.start, c[lo:hi]
-            inside = (c >= cols.start) & (c < cols.stop)
-            out[r[inside], c[inside] - cols.start] = True
+        out[...] = False
+        for _, block in self._rule_blocks(rows, cols, out.shape):
+            np.logical_or(out, block, out=out)
         return out
 
-
-_LAST: list = []  # [(weakref to features, configuration, kernel)]: the last kernel built
+    def rule_bits(self, rows, cols) -> np.ndarray:
+        """Bitmask (uint8) of the rules excluding each pair of a block."""
+        n = np.arange(self.n)[rows].shape[0]
+        m = np.arange(self.m)[cols].shape[0]
+        mask = np.zeros((n, m), dtype=np.uint8)
+        for bit, block in self._rule_blocks(rows, cols, (n, m)):
+            mask |= np.where(block, bit, 0).astype(np.uint8)
+        return mask
 
 
 def kernel_for(f, config: Config) -> ScoringKernel:
-    """The :class:`ScoringKernel` of (features, configuration), reused while both stay the same."""
-    if _LAST:
-        ref, cfg, kern = _LAST[0]
-        if ref() is f and cfg == config:
-            return kern
+    """The :class:`ScoringKernel` of (features, configuration), kept on the features object
+    while the configuration stays the same (no module-level state)."""
+    cached = getattr(f, "_kernel", None)
+    if cached is not None and cached[0] == config:
+        return cached[1]
     kern = ScoringKernel(f, config)
-    _LAST[:] = [(weakref.ref(f), config, kern)]
+    try:
+        f._kernel = (config, kern)
+    except AttributeError:  # pragma: no cover - features without a __dict__
+        pass
     return kern
 
 
@@ -550,34 +554,6 @@ def score_block(f, rows: slice | np.ndarray, cols: slice | np.ndarray, config: C
 
 
 def rule_mask(f, rows, cols, config: Config) -> np.ndarray:
-    """Bitmask (uint8) of the hard rules excluding each pair of the block."""
-    P, Q, rc = f.profiles, f.positions, config.rules
-    n = P.open[rows].shape[0]
-    m = Q.start_day[cols].shape[0]
-    mask = np.zeros((n, m), dtype=np.uint8)
-    if rc.not_open_to_mobility:
-        mask |= np.where(~P.open[rows], RULES["not_open_to_mobility"][0], 0).astype(np.uint8)[:, None]
-    if rc.corps_eligibility:
-        restricted = Q.corps_restricted[cols]
-        if restricted.any():
-            ok = _dense(P.corps[rows] @ Q.corps[cols].T) > 0
-            bad = restricted[None, :] & ~ok
-            mask |= np.where(bad, RULES["corps_eligibility"][0], 0).astype(np.uint8)
-    if rc.grade_min:
-        need = Q.grade_min[cols][None, :]
-        have = P.grade[rows][:, None]
-        bad = (need != UNKNOWN_INT) & ((have == UNKNOWN_INT) | (have < need))
-        mask |= np.where(bad, RULES["grade_min"][0], 0).astype(np.uint8)
-    if rc.availability:
-        start = Q.start_day[cols][None, :].astype(np.int64)
-        avail = P.available_day[rows][:, None].astype(np.int64)
-        bad = (start != UNKNOWN_INT) & (avail != UNKNOWN_INT) & (avail > start + rc.availability_tolerance_days)
-        mask |= np.where(bad, RULES["availability"][0], 0).astype(np.uint8)
-    if rc.clearance:
-        bad = P.clearance[rows][:, None] < Q.clearance[cols][None, :]
-        mask |= np.where(bad, RULES["clearance"][0], 0).astype(np.uint8)
-    if rc.same_position:
-        pk = P.current_key[rows][:, None]
-        bad = (pk >= 0) & (pk == Q.key[cols][None, :])
-        mask |= np.where(bad, RULES["same_position"][0], 0).astype(np.uint8)
-    return mask
+    """Bitmask (uint8) of the hard rules excluding each pair of the block (the ranking's
+    own rule definitions, see :meth:`ScoringKernel.rule_bits`)."""
+    return kernel_for(f, config).rule_bits(rows, cols)

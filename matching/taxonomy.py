@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from matching.errors import InputFileError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -56,7 +57,7 @@ _FILES = (
 _DEFAULT: dict[str, "Taxonomy"] = {}
 
 
-class TaxonomyError(RuntimeError):
+class TaxonomyError(InputFileError, RuntimeError):
     """The taxonomy folder is missing, incomplete or does not match its manifest."""
 
 

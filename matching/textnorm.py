@@ -78,6 +78,18 @@ def strip_accents(text: str) -> str:
     return text.translate(_ACCENTS)
 
 
+def fold(text: object) -> str:
+    """Case-folded, accents removed and ligatures expanded; nothing else changed (the one
+    accent-folding function of the engine: every comparison key derives from it)."""
+    return strip_accents(str(text or "")).casefold()
+
+
+def slug(text: object, *, max_len: int = 60, default: str = "sans-nom") -> str:
+    """A file-name-safe form: folded, every run of other characters than ``a-z0-9`` a ``-``."""
+    out = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    return out[:max_len].strip("-") or default
+
+
 @lru_cache(maxsize=200_000)
 def normalize(text: str) -> str:
     """Lower case, no accents, punctuation to spaces, whitespace collapsed.

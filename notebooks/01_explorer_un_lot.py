@@ -31,15 +31,11 @@ import numpy as np
 import pandas as pd
 
 import atelier
-from matching.config import COMPONENTS
-from matching.evaluation.outcomes import coverage, exposure
-from matching.explain import SHORT_LABELS, explain_pair, render_account
-from matching.pipeline import score_and_rank
+from matching import COMPONENTS, SHORT_LABELS, coverage, exposure, render_account
 
-config = atelier.base_config()
-prepared = atelier.load_prepared(config)
-ranking, shortlists, opportunities = score_and_rank(prepared, config)
-print(f"Modèle : {prepared.encoder_info['name']}")
+batch = atelier.load_batch()
+config, shortlists, prepared = batch.config, batch.shortlists, batch.prepared
+print(f"Lot {batch.batch_id} — modèle : {batch.manifest['model']['name']}")
 print(f"{len(prepared.profiles)} ingénieurs, {len(prepared.positions)} postes, {len(shortlists)} lignes de listes.")
 
 # %% [markdown]
@@ -55,7 +51,7 @@ shortlists[["ministry", "position_id", "rank", "profile_id", "score", *COMPONENT
 # classement ; le trait marque le score minimal pour entrer dans une liste.
 
 # %%
-hist = np.asarray(ranking.stats["score_histogram"])
+hist = np.asarray(batch.manifest["scoring"]["score_histogram"])
 edges = np.linspace(0, 1, len(hist) + 1)
 fig, ax = plt.subplots(figsize=(8, 3.5))
 ax.bar(edges[:-1], hist, width=np.diff(edges), align="edge", color="#6a8caf")
@@ -73,11 +69,8 @@ plt.show()
 # objet » pour un couple : un poste sans compétence requise, une expérience inconnue).
 
 # %%
-from matching.rank import score_pairs
-
-pairs = ranking.shortlist
-scored = score_pairs(prepared.features, pairs["profile"].to_numpy(), pairs["position"].to_numpy(), config)
-contrib = pd.DataFrame({SHORT_LABELS[c]: scored[c].fillna(0) * scored[f"w_{c}"] for c in COMPONENTS})
+scored = batch.contributions()
+contrib = pd.DataFrame({SHORT_LABELS[c]: scored[f"contribution_{c}"] for c in COMPONENTS})
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 contrib.mean().sort_values().plot.barh(ax=axes[0], color="#4f7942")
 axes[0].set_title("Contribution moyenne au score (lignes des listes)")
@@ -99,11 +92,9 @@ position_id = counts.sort_values(ascending=False).index[0] if len(counts) else p
 one = shortlists[shortlists["position_id"] == position_id]
 print(f"Poste {position_id} : {one['position_title'].iloc[0] if len(one) else ''}")
 if len(one):
-    sel = (prepared.positions["position_id"] == position_id).to_numpy().nonzero()[0][0]
-    rows = pairs[pairs["position"] == sel]
-    comp = scored.loc[rows.index]
-    stacked = pd.DataFrame({SHORT_LABELS[c]: comp[c].fillna(0) * comp[f"w_{c}"] for c in COMPONENTS})
-    stacked.index = [f"{r}. {prepared.features.profiles.ids[p]}" for r, p in zip(rows["rank"], rows["profile"])]
+    comp = scored[scored["position_id"] == position_id].sort_values("rank")
+    stacked = pd.DataFrame({SHORT_LABELS[c]: comp[f"contribution_{c}"].to_numpy() for c in COMPONENTS})
+    stacked.index = [f"{r}. {p}" for r, p in zip(comp["rank"], comp["profile_id"])]
     ax = stacked.iloc[::-1].plot.barh(stacked=True, figsize=(9, 0.4 * len(stacked) + 1.5), colormap="tab10")
     ax.set_xlabel("score (somme des contributions)")
     ax.set_title(f"Candidats du poste {position_id}")
@@ -133,6 +124,5 @@ print(prepared.positions.set_index("position_id").loc[no_candidate, "ministry"].
 
 # %%
 if len(one):
-    p_idx = int(rows["profile"].iloc[0])
-    acc = explain_pair(prepared.features, prepared.normalized, p_idx, int(sel), config, shortlisted_profiles=list(rows["profile"]))
+    acc = batch.explain(one["profile_id"].iloc[0], position_id)
     print(render_account(acc, config))

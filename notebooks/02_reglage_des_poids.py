@@ -30,13 +30,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import atelier
-from matching.config import COMPONENTS
-from matching.evaluation.outcomes import read_labels
-from matching.evaluation.tuning import compare_configs, evaluate_config, tune
-from matching.explain import SHORT_LABELS
+from matching import COMPONENTS, SHORT_LABELS, Config, compare_configs, evaluate_config, per_position_metrics, read_labels, tune
 
-config = atelier.base_config()
-prepared = atelier.load_prepared(config)
+batch = atelier.load_batch()
+config, prepared = batch.config, batch.prepared
 labels = read_labels(atelier.OUTCOMES)
 print(f"{len(labels)} jugements sur {labels['position_id'].nunique()} postes ; notes : {labels['grade'].value_counts().sort_index().to_dict()}")
 
@@ -78,13 +75,9 @@ plt.show()
 # ## Sur le test : défaut contre réglée, poste par poste
 
 # %%
-from matching.evaluation.outcomes import per_position_metrics
-from matching.evaluation.tuning import shortlist_frame
-from matching.rank import rank
-
 per = {}
 for name, cfg in (("défaut", result.base), ("réglée", result.config)):
-    sl = shortlist_frame(prepared, rank(prepared.features, cfg))
+    sl = batch.rerank(cfg).shortlists
     p = per_position_metrics(sl, labels, k=10).set_index("position_id")
     per[name] = p.loc[p.index.isin(result.test_positions), "ndcg@10"]
 per = pd.DataFrame(per)
@@ -115,7 +108,6 @@ changes.head(10)
 # %%
 path = atelier.out_dir() / "configuration_reglee.toml"
 result.config.save(path)
-from matching.config import Config
 
 assert Config.from_toml(path) == result.config
 print(f"Configuration réglée enregistrée : {path}")

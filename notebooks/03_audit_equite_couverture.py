@@ -37,11 +37,7 @@ import numpy as np
 import pandas as pd
 
 import atelier
-from matching.config import Config
-from matching.evaluation.fairness import fairness_audit
-from matching.evaluation.outcomes import coverage, exposure
-from matching.evaluation.tuning import shortlist_frame
-from matching.rank import rank
+from matching import Config, coverage, exposure, fairness_audit
 
 config = atelier.base_config()
 # pour auditer la configuration réglée du carnet 02, si elle a été enregistrée :
@@ -49,9 +45,10 @@ tuned_path = atelier.out_dir() / "configuration_reglee.toml"
 configs = {"défaut": config}
 if tuned_path.exists():
     configs["réglée"] = Config.from_toml(tuned_path)
-prepared = atelier.load_prepared(config)
-profiles, positions = prepared.profiles, prepared.positions
-shortlists = {name: shortlist_frame(prepared, rank(prepared.features, cfg)) for name, cfg in configs.items()}
+batch = atelier.load_batch(config)
+# the monitoring columns (gender, birth year) are never stored in a batch: read from the file
+profiles, positions = atelier.read_profiles(), batch.prepared.positions
+shortlists = {name: batch.rerank(cfg).shortlists for name, cfg in configs.items()}
 print(", ".join(f"{name} : {len(sl)} lignes" for name, sl in shortlists.items()))
 
 # %% [markdown]

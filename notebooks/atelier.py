@@ -6,17 +6,16 @@ Environment variables (all optional):
   the tests set ``hashing``, the fast test encoder);
 * ``MATCHING_NOTEBOOK_TRIALS``: configurations tried by the tuning notebook (default 200);
 * ``MATCHING_NOTEBOOK_OUT``: folder where notebooks write files (default ``notebooks/sortie``);
-* ``MATCHING_CACHE_DIR``: the engine's cache folder; the prepared batch (normalised skills,
-  embeddings, features) is kept there, keyed by the input files, the model, the
-  normalisation settings, the taxonomy and the engine's source code, so that the three
-  notebooks prepare the sample once.
+* ``MATCHING_CACHE_DIR``: the engine's cache folder; the sample's batch folder is kept there
+  (else in the output folder), keyed by the input files, the model, the normalisation
+  settings and the engine's source code, so that the three notebooks run the sample once
+  and then open it with ``Batch.open``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
 from pathlib import Path
 
@@ -57,31 +56,38 @@ def base_config():
 
 def _key(config) -> str:
     h = hashlib.sha256()
-    for path in (PROFILES, POSITIONS, REPO / "data" / "taxonomy" / "manifest.json"):
+    for path in (PROFILES, POSITIONS):
         h.update(path.read_bytes() if path.exists() else b"")
     d = config.to_dict()
     h.update(repr((d["model"], d["normalization"], d["input"])).encode())
-    for src in sorted((REPO / "matching").rglob("*.py")):
+    import matching
+
+    h.update(matching.__version__.encode())
+    for src in sorted(Path(matching.__file__).parent.rglob("*.py")):
         h.update(src.read_bytes())
     return h.hexdigest()[:20]
 
 
-def load_prepared(config=None):
-    """The sample, read, normalised, embedded and turned into features once: a
-    :class:`matching.pipeline.Prepared` (from the cache when it is there)."""
-    from matching.e5convert import default_cache_dir
-    from matching.evaluation.tuning import prepare_files
+def load_batch(config=None):
+    """The sample as a finished batch (:class:`matching.Batch`): run once by the engine into
+    the cache folder, then opened from there by every notebook (nothing is read or embedded
+    again). ``batch.rerank(cfg)`` ranks it under another configuration."""
+    from matching import Batch, Matcher, MatchingError
 
     config = config or base_config()
-    folder = default_cache_dir() / "notebooks"
-    path = folder / f"prepared-{_key(config)}.pkl"
-    if path.exists():
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    prepared = prepare_files(PROFILES, POSITIONS, config=config)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
-    return prepared
+    root = Path(os.environ.get("MATCHING_CACHE_DIR", "").strip() or out_dir())
+    folder = root / "carnets" / f"lot-{_key(config)}"
+    if (folder / "manifest.json").is_file():
+        try:
+            return Batch.open(folder)
+        except MatchingError:  # a half-written batch, or one of another engine version: run it again
+            pass
+    return Matcher(config).run(PROFILES, POSITIONS, out=folder, replace=True)
+
+
+def read_profiles():
+    """The profiles file as the readers give it, with the monitoring columns (gender, birth
+    year) that a batch never stores: for the fairness audit only."""
+    from matching import Matcher
+
+    return Matcher(base_config()).read(PROFILES, POSITIONS).profiles.frame

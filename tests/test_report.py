@@ -91,9 +91,10 @@ def test_report_is_deterministic_and_refresh_adds_allocation(batch, tmp_path):
 
 
 def test_refresh_report_on_a_folder_that_is_not_a_batch(tmp_path):
+    from matching.errors import InputFileError
     from matching.report import refresh_report
 
-    with pytest.raises(FileNotFoundError, match="lot terminé"):
+    with pytest.raises(InputFileError, match="lot terminé"):
         refresh_report(tmp_path)
     (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")  # a batch without report
     assert refresh_report(tmp_path) is None and not (tmp_path / "report.html").exists()

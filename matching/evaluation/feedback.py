@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
-from matching.evaluation.outcomes import LabelsError, read_csv_text
+from matching.evaluation.labels_io import LabelsError, read_csv_text
+from matching.textnorm import fold
 
 __all__ = ["OUTCOMES", "OUTCOME_GRADES", "FeedbackError", "read_feedback", "feedback_to_labels", "parse_outcome"]
 
@@ -66,9 +66,7 @@ class FeedbackError(LabelsError):
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text or ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[\s_\-]+", " ", text).strip()
+    return re.sub(r"[\s_\-]+", " ", fold(text)).strip()
 
 
 def parse_outcome(value: str) -> str | None:

@@ -29,6 +29,7 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+from matching.evaluation.labels_io import LabelsError, read_csv_text
 
 __all__ = [
     "LabelsError",
@@ -51,44 +52,12 @@ __all__ = [
 GRADES = (0, 1, 2)
 
 
-class LabelsError(ValueError):
-    """Every problem found in a labels or shortlists file, reported at once (in French)."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
-
-
 def metric_keys(k: int = 10) -> list[str]:
     """The keys of :func:`ranking_metrics`, in order: ``ndcg@k, map, mrr, recall@k``."""
     return [f"ndcg@{k}", "map", "mrr", f"recall@{k}"]
 
 
 # --- reading ---------------------------------------------------------------------------
-
-
-def read_csv_text(path: str | Path) -> pd.DataFrame:
-    """A small CSV reader for analysts' files: UTF-8 (with or without BOM) or cp1252,
-    ``;`` or ``,`` separated, every cell as text, header names stripped and lower-cased."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LabelsError([f"{path.name} : lecture impossible ({exc.strerror})."]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
-    import io
-
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise LabelsError([f"{path.name} : fichier CSV illisible ({exc})."]) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return frame
 
 
 def _first_present(frame: pd.DataFrame, names: Iterable[str]) -> str | None:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matching.errors import InputFileError
 
 __all__ = [
     "DEFAULT_BENCH_DIR",
@@ -63,7 +64,7 @@ SIGNALS: dict[str, str] = {
 }
 
 
-class BenchError(ValueError):
+class BenchError(InputFileError, ValueError):
     """The benchmark folder is missing, incomplete or inconsistent."""
 
 

@@ -297,12 +297,12 @@ def compare_configs(
 
 def prepare_files(profiles: str | Path, positions: str | Path, *, config: Config | None = None, encoder=None, taxonomy=None):
     """Read and prepare a batch's two files once (for :func:`tune` and
-    :func:`compare_configs`); raises :class:`matching.pipeline.BatchError` when nothing is
-    accepted. Returns the :class:`matching.pipeline.Prepared`."""
-    from matching.pipeline import BatchError, load_positions, load_profiles, prepare
+    :func:`compare_configs`); raises :class:`matching.engine.BatchError` when nothing is
+    accepted. Returns the :class:`matching.engine.Prepared`."""
+    from matching.engine import BatchError, Matcher
 
-    config = config or Config()
-    pr, qr = load_profiles(profiles, config), load_positions(positions, config)
-    if len(pr.frame) == 0 or len(qr.frame) == 0:
+    matcher = Matcher(config or Config(), encoder=encoder, taxonomy=taxonomy)
+    inputs = matcher.read(profiles, positions)
+    if len(inputs.profiles.frame) == 0 or len(inputs.positions.frame) == 0:
         raise BatchError("aucun profil ou aucun poste accepté : rien à évaluer.")
-    return prepare(pr.frame, qr.frame, config, encoder=encoder, taxonomy=taxonomy)
+    return matcher.prepare(inputs)

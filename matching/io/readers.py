@@ -72,6 +72,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from matching.errors import InputFileError
 from matching.io.writers import unneutralize_cell
 from matching.schema import (
     CLEARANCE_LEVELS,
@@ -131,12 +132,16 @@ class Problem:
         return text
 
 
-class InputError(ValueError):
+class InputError(InputFileError, ValueError):
     """A file (or a strict batch) cannot be used; every problem found, at once.
 
     ``problems`` lists :class:`Problem`; ``result`` is the partial :class:`ReadResult` when
     the error comes from ``strict`` mode (rows were read but some were rejected).
     """
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return 5 if self.result is not None else 4
 
     def __init__(self, problems: list[Problem], result: "ReadResult | None" = None):
         self.problems = list(problems)

@@ -30,6 +30,7 @@ import math
 import os
 import re
 import secrets
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -263,14 +264,25 @@ def _sheet_title(name: str, used: set[str]) -> str:
 def write_xlsx(
     sheets: Mapping[str, Any],
     path: str | os.PathLike[str],
+    **options: Any,
+) -> None:
+    """Write one sheet per DataFrame into an ``.xlsx`` file, atomically (see
+    :func:`build_workbook` for the options)."""
+    wb = build_workbook(sheets, **options)
+    with atomic_output(path) as tmp:
+        wb.save(tmp)
+
+
+def build_workbook(
+    sheets: Mapping[str, Any],
     *,
     neutralize: bool = True,
     wrap_columns: Sequence[str] = (),
     widths: Mapping[str, float] | None = None,
     freeze_header: bool = True,
     autofilter: bool = True,
-) -> None:
-    """Write one sheet per DataFrame into an ``.xlsx`` file, atomically.
+) -> Any:
+    """One sheet per DataFrame in a new openpyxl ``Workbook`` (not saved).
 
     Text cells are stored with an explicit string type (never as formulas) and, unless
     ``neutralize=False``, guarded like in CSV. Numbers stay numbers, dates are Excel
@@ -297,6 +309,8 @@ def write_xlsx(
     def text_cell(cell: Any, value: Any) -> int:
         text = neutralize_cell(value) if neutralize else format_cell(value)
         text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        if not text:  # an empty text is an empty cell, not an empty string
+            return 0
         cell.value = text
         cell.data_type = "s"  # never a formula, whatever the text looks like
         return max((len(line) for line in text.split("\n")), default=0)
@@ -349,5 +363,30 @@ def write_xlsx(
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(df) + 1)}"
     if not wb.worksheets:
         wb.create_sheet("Feuille")
-    with atomic_output(path) as tmp:
-        wb.save(tmp)
+    return wb
+
+
+#: fixed dates of every zip this engine writes (.xlsx, .npz), so that outputs are reproducible
+FIXED_DATE = _dt.datetime(2000, 1, 1)
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """Rewrite a zip (an .xlsx) with fixed timestamps (entries and document dates), keeping
+    the entry order."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            new = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            new.compress_type = zipfile.ZIP_DEFLATED
+            new.external_attr = 0o644 << 16
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
+                    content,
+                )
+            dst.writestr(new, content)
+    return buf.getvalue()

@@ -1,0 +1,86 @@
+"""The engine's one error hierarchy.
+
+Every error the engine raises on purpose derives from :class:`MatchingError` and carries
+the exit code of the command line, so that ``cli.py`` maps an error to its code by one
+attribute, never by class names or message prefixes. Messages are in French and never hold
+personal values (they name a file, a row, a column and a reason).
+
+=====  =======================================================================
+code   meaning
+=====  =======================================================================
+1      unexpected internal error (not a :class:`MatchingError`)
+2      wrong usage (:class:`UsageError`)
+3      invalid configuration (:class:`ConfigError`)
+4      unusable input or batch folder (:class:`InputFileError` and subclasses)
+5      rejected rows (:class:`RejectedRowsError`)
+6      embedding model unavailable (:class:`ModelUnavailableError`)
+7      a replay gave other files than the original batch (:class:`ReplayMismatch`)
+=====  =======================================================================
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MatchingError",
+    "UsageError",
+    "ConfigError",
+    "InputFileError",
+    "RejectedRowsError",
+    "ModelUnavailableError",
+    "ReplayMismatch",
+    "EXIT_OK",
+    "EXIT_INTERNAL",
+]
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+
+
+class MatchingError(Exception):
+    """Base of every error the engine raises on purpose; ``exit_code`` is the CLI's code."""
+
+    exit_code: int = EXIT_INTERNAL
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class UsageError(MatchingError, ValueError):
+    """The call itself is wrong (an option missing or out of its allowed values)."""
+
+    exit_code = 2
+
+
+class ConfigError(MatchingError, ValueError):
+    """Every problem found in a configuration, reported at once."""
+
+    exit_code = 3
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("configuration invalide :\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class InputFileError(MatchingError):
+    """An input file, a batch folder or a manifest cannot be used."""
+
+    exit_code = 4
+
+
+class RejectedRowsError(InputFileError):
+    """Some input rows were rejected and the caller asked not to go on (strict mode)."""
+
+    exit_code = 5
+
+
+class ModelUnavailableError(MatchingError, RuntimeError):
+    """The embedding model cannot be loaded (not installed, folder missing, offline)."""
+
+    exit_code = 6
+
+
+class ReplayMismatch(MatchingError):
+    """A replay produced files that differ from the original batch."""
+
+    exit_code = 7
