@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make demo   create .venv, install, run a batch on the shipped sample, print where the outputs are
-#   make test   install with the dev extras and run the whole suite
+#   make test   install with the dev extras, check the declared dependencies (deptry) and the
+#               layers of the package (import-linter), run the whole suite
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -33,11 +34,13 @@ browser:
 	  echo "chromium not installed: the browser test will be skipped"; }
 
 demo: install
-	$(BIN)/mobilite run --profiles data/sample/profiles.csv --positions data/sample/positions.csv --out $(OUT)
+	$(BIN)/mobilite demo --out $(OUT)
 	@echo ""
 	@echo "Outputs of the demo batch: $(OUT)/ (report: $(OUT)/report.html, employer files: $(OUT)/employeurs/)"
 
 test: install-dev browser
+	$(BIN)/deptry .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 clean:

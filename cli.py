@@ -64,10 +64,25 @@ err = Console(stderr=True)
 _DEBUG = {"on": bool(os.environ.get("MATCHING_DEBUG"))}
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("mobilite-etat-matching")
+        except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+            from matching import __version__ as version
+        out.print(f"mobilite {version}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     debug: bool = typer.Option(False, "--debug", help="Afficher la trace complète d'une erreur interne."),
     verbose: bool = typer.Option(False, "--verbose", help="Montrer aussi les messages des bibliothèques (chargement du modèle…)."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Afficher la version et quitter."
+    ),
 ):
     _DEBUG["on"] = _DEBUG["on"] or debug
     if verbose:
@@ -179,6 +194,24 @@ def run(
     cfg = _load_config(config, ranking__top_k=top_k, model__name=model, input__strict=True if strict else None)
     with _Progress(enabled=not quiet) as prog:
         result = Matcher(cfg).run(profiles, positions, out=out_dir, progress=prog, replace=replace)
+    _print_summary(result)
+
+
+@app.command()
+@_guard
+def demo(
+    out_dir: Path = typer.Option(..., "--out", help="Dossier de sortie du lot de démonstration."),
+    quiet: bool = typer.Option(False, "--quiet", help="Sans barre de progression."),
+):
+    """Lancer un lot sur l'échantillon de démonstration livré avec le paquet (depuis n'importe quel dossier ;
+    un lot de démonstration déjà présent dans le dossier est remplacé)."""
+    from matching.engine import Matcher
+    from matching.resources import sample_path
+
+    cfg = _load_config(None)
+    with _Progress(enabled=not quiet) as prog:
+        result = Matcher(cfg).run(sample_path("profiles.csv"), sample_path("positions.csv"), out=out_dir,
+                                  progress=prog, replace=True)
     _print_summary(result)
 
 

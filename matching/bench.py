@@ -290,9 +290,10 @@ def synthetic_frames(n_profiles: int, n_positions: int, *, seed: int = 0):
     from matching.taxonomy import Taxonomy
 
     rng = np.random.default_rng(seed)
-    root = Path(__file__).resolve().parent.parent / "data" / "sample"
-    prof = pd.read_csv(root / "profiles.csv", dtype=str, keep_default_na=False)
-    pos = pd.read_csv(root / "positions.csv", dtype=str, keep_default_na=False)
+    from matching.resources import sample_path
+
+    prof = pd.read_csv(sample_path("profiles.csv"), dtype=str, keep_default_na=False)
+    pos = pd.read_csv(sample_path("positions.csv"), dtype=str, keep_default_na=False)
     tax = Taxonomy.default()
     titles = tax.appellations.loc[tax.appellations["digital"], "label"].tolist() or tax.appellations["label"].tolist()
     skills = tax.skill_labels["label"].drop_duplicates().tolist()

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Sequence, runtime_chec
 import numpy as np
 from matching.errors import ModelUnavailableError
 
+from matching.resources import seed_dir
+
 if TYPE_CHECKING:  # pragma: no cover
     from matching.config import ModelConfig
 
@@ -298,7 +300,7 @@ def _hf_cache_folder(model: Any) -> Path | None:
 # --- the on-disk cache -------------------------------------------------------------------
 
 
-SEED_DIR = Path(__file__).resolve().parents[1] / "data" / "embeddings"
+SEED_DIR = seed_dir()
 
 
 def seed_path(fingerprint: str) -> Path | None:

@@ -44,13 +44,12 @@ __all__ = [
 
 REPORT_NAME = "report.html"
 REPORT_DATA_NAME = "report-data.json"
-_NOTICE_FILE = Path(__file__).resolve().parents[1] / "docs" / "NOTICE_METHODE.md"
 ADVISORS_DECIDE_HTML = (
     "Ce rapport accompagne des propositions produites par un algorithme d'aide à la décision : "
     "<strong>les conseillers décident, le moteur propose</strong>. Aucune décision n'est prise "
     "automatiquement."
 )
-#: used only when docs/NOTICE_METHODE.md is not installed next to the package
+#: used only when the method notice (docs/NOTICE_METHODE.md) is not installed
 _FALLBACK_NOTICE = """# Notice de la méthode — moteur d'appariement compétences / postes
 
 ## Mention explicite
@@ -70,9 +69,11 @@ _RULE_LABELS = {r.name: r.label for r in RULE_SPECS}
 # --------------------------------------------------------------------------------------
 def method_notice_markdown() -> str:
     """The method notice (``docs/NOTICE_METHODE.md``), or a short built-in one if absent."""
+    from matching.resources import ResourceError, notice_text
+
     try:
-        return _NOTICE_FILE.read_text(encoding="utf-8")
-    except OSError:
+        return notice_text()
+    except (OSError, ResourceError):
         return _FALLBACK_NOTICE
 
 

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from matching.errors import InputFileError
 
+from matching.resources import taxonomy_dir
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["Taxonomy", "TaxonomyError", "DEFAULT_TAXONOMY_DIR", "DIGITAL_FAMILIES"]
 
-DEFAULT_TAXONOMY_DIR = Path(__file__).resolve().parent.parent / "data" / "taxonomy"
+DEFAULT_TAXONOMY_DIR = taxonomy_dir()
 
 #: The 10 digital job families of the State (rmfp_numerique), in display order.
 DIGITAL_FAMILIES: tuple[str, ...] = (

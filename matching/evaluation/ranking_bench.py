@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 from matching.errors import InputFileError
 
+from matching.resources import bench_dir
+
 __all__ = [
     "DEFAULT_BENCH_DIR",
     "SIGNALS",
@@ -52,7 +54,7 @@ __all__ = [
     "BenchData",
 ]
 
-DEFAULT_BENCH_DIR = Path(__file__).resolve().parents[2] / "data" / "benchmarks" / "ranking"
+DEFAULT_BENCH_DIR = bench_dir()
 
 #: Rankers compared in one run, in display order, with their French labels.
 SIGNALS: dict[str, str] = {
