@@ -29,7 +29,7 @@ def prepared(base):
         import atelier
     finally:
         sys.path.remove(str(REPO / "notebooks"))
-    return atelier.load_prepared(base)
+    return atelier.load_batch(base).prepared
 
 
 @pytest.fixture(scope="module")
