@@ -164,7 +164,8 @@ def test_fast_combination_is_the_engine_score(tiny_sets):
         assert fast_metrics(exact, s.grades, s.tie) == ranking_metrics(rank_matrix(exact, s.tie), s.grades)
 
 
-def test_cv_never_fits_on_the_held_out_benchmark(tiny_sets, monkeypatch):
+@pytest.mark.parametrize("objective", ["mean", "pareto"])
+def test_cv_never_fits_on_the_held_out_benchmark(tiny_sets, monkeypatch, objective):
     import matching.evaluation.cv as cv
 
     seen: list[list[str]] = []
@@ -175,7 +176,7 @@ def test_cv_never_fits_on_the_held_out_benchmark(tiny_sets, monkeypatch):
         return real(train, **kw)
 
     monkeypatch.setattr(cv, "fit_weights", spy)
-    res = cv.cross_validate(tiny_sets, n_trials=5, experiments=True)
+    res = cv.cross_validate(tiny_sets, n_trials=5, experiments=(objective == "mean"), objective=objective)
     by_name = {s.name: s for s in tiny_sets}
     assert [f["held_out"] for f in res["folds"]] == [s.name for s in tiny_sets]
     for fold, names in zip(res["folds"], seen):
@@ -192,3 +193,18 @@ def test_cv_never_fits_on_the_held_out_benchmark(tiny_sets, monkeypatch):
         assert abs(sum(fold["weights"].values()) - 1.0) < 1e-3  # rounded to 4 decimals
     assert seen[-1] == [s.name for s in tiny_sets]  # the final fit (candidate defaults) uses all
     assert "(tous les bancs)" in cv.format_cv(res)
+
+
+def test_pareto_search_never_loses_on_a_training_benchmark(tiny_sets):
+    from matching.evaluation.cv import fast_metrics, fit_weights
+    from matching.evaluation.ranking_bench import combine_components
+
+    train = [(s, s.evaluable) for s in tiny_sets]
+    base = tiny_sets[0].bench.config
+    rng = (base.scoring.semantic_floor, base.scoring.semantic_ceiling)
+    fit = fit_weights(train, base_weights=base.weights.as_dict(), base_range=rng, objective="pareto")
+    start = {c: (1.0 if c == fit["start"] else 0.0) for c in fit["weights"]}
+    for s, rows in train:
+        before = fast_metrics(combine_components(s.comps, start, semantic_range=rng), s.grades, s.tie, rows)["ndcg@10"]
+        after = fast_metrics(combine_components(s.comps, fit["weights"], semantic_range=tuple(fit["semantic_range"])), s.grades, s.tie, rows)["ndcg@10"]
+        assert after >= before - 1e-6

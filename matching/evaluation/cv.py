@@ -11,9 +11,13 @@ benchmark in turn (the *held-out* one):
    matrices are never read while fitting;
 2. the weights of the four components the benchmarks inform (``semantic``,
    ``required_skills``, ``desired_skills``, ``job_fit``) and, optionally, the semantic
-   cosine range (``scoring.semantic_floor`` / ``semantic_ceiling``) are chosen by a seeded
-   random search (Dirichlet draws) followed by a coordinate search, maximising the mean over
-   training benchmarks of nDCG@k (each benchmark counts equally);
+   cosine range (``scoring.semantic_floor`` / ``semantic_ceiling``) are chosen on the
+   training data only (:func:`fit_weights`): by default (``objective="pareto"``) starting
+   from the best single component and adding or changing a weight only when no training
+   benchmark loses nDCG@k; or (``"mean"``) a seeded random search (Dirichlet draws) and a
+   coordinate search maximising the mean nDCG@k over training benchmarks (each counts
+   equally); or (``"regret"``) the same search maximising the worst training benchmark's
+   margin over its best single component;
 3. the fitted configuration is ranked on the held-out benchmark through the batch's own
    scoring function and reported beside the default configuration, every single component
    and character TF-IDF on the same prepared data.
@@ -42,6 +46,7 @@ import numpy as np
 __all__ = [
     "BenchSet",
     "FITTED",
+    "OBJECTIVES",
     "prepare_sets",
     "fast_metrics",
     "fit_weights",
@@ -52,6 +57,8 @@ __all__ = [
 
 #: Components whose weights are fitted (the others have no data in the benchmarks).
 FITTED: tuple[str, ...] = ("semantic", "required_skills", "desired_skills", "job_fit")
+OBJECTIVES = ("mean", "regret", "pareto")
+_ADD = (0.02, 0.05, 0.1, 0.2, 0.3)  # weights tried for a component at 0 (pareto search)
 _GRID = (0.0, 0.5, 0.75, 1.33, 2.0)
 _FLOORS = (0.70, 0.72, 0.75, 0.78, 0.80, 0.82)
 _CEILINGS = (0.88, 0.90, 0.92, 0.95, 0.97)
@@ -193,34 +200,69 @@ def fit_weights(
     rounds: int = 3,
     seed: int = 0,
     tune_range: bool = True,
+    objective: str = "mean",
 ) -> dict[str, Any]:
     """Seeded random + coordinate search of the :data:`FITTED` weights (and the semantic
-    cosine range) maximising the mean nDCG@k over the given (benchmark, rows) pairs."""
+    cosine range) over the given (benchmark, rows) pairs, maximising
+
+    * ``objective="mean"``: the mean over benchmarks of nDCG@k;
+    * ``objective="regret"``: the worst benchmark's margin over its best single component
+      (nDCG@k of the engine minus that of the best component alone on the same rows), the
+      mean nDCG breaking ties: the aim "never below the best single signal" as the target;
+    * ``objective="pareto"``: start from the component that is best alone (mean over the
+      benchmarks) and accept a move (a weight added, changed, the cosine range) only when it
+      lowers nDCG@k on NO training benchmark and raises their mean: a component enters the
+      score only if it helps everywhere it was measured. No random search.
+    """
     from matching.evaluation.ranking_bench import combine_components
 
+    if objective not in OBJECTIVES:
+        raise ValueError(f"the 'objective' parameter must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
     metric = f"ndcg@{k}"
     cache: dict[tuple, float] = {}
+    best_single = []
+    for s, rows in train:
+        vals = [
+            fast_metrics(combine_components(s.comps, {c: 1.0}), s.grades, s.tie, rows, k)[metric]
+            for c in FITTED
+            if not np.isnan(s.comps[c][rows]).all()
+        ]
+        best_single.append(max(vals) if vals else 0.0)
 
-    def objective(w: dict[str, float], rng_: tuple[float, float]) -> float:
+    vec_cache: dict[tuple, list[float]] = {}
+
+    def per_bench(w: dict[str, float], rng_: tuple[float, float]) -> list[float]:
+        key = (tuple(round(w[c], 4) for c in FITTED), rng_)
+        if key not in vec_cache:
+            vec_cache[key] = [
+                fast_metrics(combine_components(s.comps, w, semantic_range=rng_), s.grades, s.tie, rows, k)[metric]
+                for s, rows in train
+            ]
+        return vec_cache[key]
+
+    if objective == "pareto":
+        return _pareto_search(per_bench, train, base_range, k=k, rounds=max(rounds, 4), tune_range=tune_range, best_single=best_single)
+
+    def objective_fn(w: dict[str, float], rng_: tuple[float, float]) -> float:
         key = (tuple(round(w[c], 4) for c in FITTED), rng_)
         if key not in cache:
-            vals = []
-            for s, rows in train:
-                sc = combine_components(s.comps, w, semantic_range=rng_)
-                vals.append(fast_metrics(sc, s.grades, s.tie, rows, k)[metric])
-            cache[key] = float(np.mean(vals))
+            vals = per_bench(w, rng_)
+            if objective == "mean":
+                cache[key] = float(np.mean(vals))
+            else:
+                cache[key] = float(min(v - b for v, b in zip(vals, best_single))) + 1e-3 * float(np.mean(vals))
         return cache[key]
 
     rng = np.random.default_rng(seed)
     best_w = {c: float(base_weights[c]) for c in FITTED}
     best_r = tuple(base_range)
-    best = objective(best_w, best_r)
+    best = objective_fn(best_w, best_r)
     for _ in range(n_trials):
         d = np.round(rng.dirichlet(np.ones(len(FITTED))), 2)
         if d.sum() <= 0:
             continue
         w = dict(zip(FITTED, (float(x) for x in d)))
-        v = objective(w, best_r)
+        v = objective_fn(w, best_r)
         if v > best:
             best, best_w = v, w
     for _ in range(rounds):
@@ -231,7 +273,7 @@ def fit_weights(
                 cand[c] = round(best_w[c] * mult if best_w[c] > 0 else 0.05 * mult, 4)
                 if sum(cand.values()) <= 0:
                     continue
-                v = objective(cand, best_r)
+                v = objective_fn(cand, best_r)
                 if v > best + 1e-9:
                     best, best_w, moved = v, cand, True
         if tune_range:
@@ -239,13 +281,74 @@ def fit_weights(
                 for hi in _CEILINGS:
                     if hi <= lo:
                         continue
-                    v = objective(best_w, (lo, hi))
+                    v = objective_fn(best_w, (lo, hi))
                     if v > best + 1e-9:
                         best, best_r, moved = v, (lo, hi), True
         if not moved:
             break
     total = sum(best_w.values())
-    return {"weights": {c: best_w[c] / total for c in FITTED}, "semantic_range": best_r, "train_" + metric: round(best, 4), "trials": len(cache)}
+    return {
+        "weights": {c: best_w[c] / total for c in FITTED},
+        "semantic_range": best_r,
+        "train_objective": round(best, 4),
+        "train_best_single": [round(b, 4) for b in best_single],
+        "trials": len(cache),
+    }
+
+
+def _pareto_search(per_bench, train, base_range, *, k: int, rounds: int, tune_range: bool, best_single) -> dict[str, Any]:
+    """See :func:`fit_weights` (``objective="pareto"``)."""
+    alone = {}
+    for c in FITTED:
+        w = {cc: (1.0 if cc == c else 0.0) for cc in FITTED}
+        alone[c] = float(np.mean(per_bench(w, base_range)))
+    start = max(alone, key=lambda c: (alone[c], c == "semantic"))
+    best_w = {c: (1.0 if c == start else 0.0) for c in FITTED}
+    best_r = tuple(base_range)
+    cur = per_bench(best_w, best_r)
+
+    def better(new: list[float], old: list[float]) -> bool:
+        return all(a >= b - 1e-9 for a, b in zip(new, old)) and float(np.mean(new)) > float(np.mean(old)) + 1e-9
+
+    n_moves = 0
+    for _ in range(rounds):
+        moved = False
+        for c in FITTED:
+            if c == start:
+                continue
+            total = sum(best_w.values())
+            if best_w[c] > 0:
+                cands = [best_w[c] * m for m in _GRID]
+            else:
+                cands = [a * total / (1 - a) for a in _ADD]
+            for val in cands:
+                cand = dict(best_w)
+                cand[c] = round(val, 4)
+                new = per_bench(cand, best_r)
+                if better(new, cur):
+                    best_w, cur, moved = cand, new, True
+                    n_moves += 1
+        if tune_range:
+            for lo in _FLOORS:
+                for hi in _CEILINGS:
+                    if hi <= lo:
+                        continue
+                    new = per_bench(best_w, (lo, hi))
+                    if better(new, cur):
+                        best_r, cur, moved = (lo, hi), new, True
+                        n_moves += 1
+        if not moved:
+            break
+    total = sum(best_w.values())
+    return {
+        "weights": {c: best_w[c] / total for c in FITTED},
+        "semantic_range": best_r,
+        "train_objective": round(float(np.mean(cur)), 4),
+        "train_best_single": [round(b, 4) for b in best_single],
+        "start": start,
+        "moves": n_moves,
+        "trials": None,
+    }
 
 
 def _config_with(base, fitted: dict[str, float], semantic_range) -> Any:
@@ -305,6 +408,7 @@ def cross_validate(
     seed: int = 0,
     tune_range: bool = True,
     experiments: bool = True,
+    objective: str = "pareto",
 ) -> dict[str, Any]:
     """Leave-one-benchmark-out CV (see the module docstring). Returns ``{"folds": [...],
     "all": {...}}``; each fold holds ``held_out``, ``fitted_on`` (names of the benchmarks
@@ -337,7 +441,7 @@ def cross_validate(
             excluded[s.name] = int((s.evaluable & ~rows).sum())
             if rows.any():
                 train.append((s, rows))
-        fit = fit_weights(train, base_weights=base_w, base_range=base_range, k=k, n_trials=n_trials, seed=seed, tune_range=tune_range)
+        fit = fit_weights(train, base_weights=base_w, base_range=base_range, k=k, n_trials=n_trials, seed=seed, tune_range=tune_range, objective=objective)
         cfg = _config_with(base, fit["weights"], fit["semantic_range"])
         cfg_w = _config_with(base, fit["weights"], base_range)
         f = held.bench.prepared.features
@@ -364,7 +468,7 @@ def cross_validate(
             "weights": {c: round(v, 4) for c, v in fit["weights"].items()},
             "semantic_range": list(fit["semantic_range"]),
             "config_weights": cfg.weights.as_dict(),
-            "train_ndcg": fit[f"train_ndcg@{k}"],
+            "train_objective": fit["train_objective"],
             "held_out_metrics": metrics,
         }
         if experiments:
@@ -373,7 +477,7 @@ def cross_validate(
         fold["best_single"] = best_single[0]
         folds.append(fold)
     every = [(s, s.evaluable) for s in sets]
-    fit_all = fit_weights(every, base_weights=base_w, base_range=base_range, k=k, n_trials=n_trials, seed=seed, tune_range=tune_range)
+    fit_all = fit_weights(every, base_weights=base_w, base_range=base_range, k=k, n_trials=n_trials, seed=seed, tune_range=tune_range, objective=objective)
     cfg_all = _config_with(base, fit_all["weights"], fit_all["semantic_range"])
     return {
         "folds": folds,
@@ -381,12 +485,13 @@ def cross_validate(
             "weights": {c: round(v, 4) for c, v in fit_all["weights"].items()},
             "semantic_range": list(fit_all["semantic_range"]),
             "config_weights": cfg_all.weights.as_dict(),
-            "train_ndcg": fit_all[f"train_ndcg@{k}"],
+            "train_objective": fit_all["train_objective"],
         },
         "k": k,
         "n_trials": n_trials,
         "seed": seed,
         "tune_range": tune_range,
+        "objective": objective,
         "model": sets[0].bench.prepared.encoder_info.get("name", ""),
         "seconds": round(time.perf_counter() - t0, 1),
     }
@@ -456,20 +561,21 @@ def format_cv(res: dict[str, Any]) -> str:
     m = f"ndcg@{k}"
     lines = [
         f"Validation croisée « un banc laissé de côté » ({res['model']}) : pour chaque banc, poids réglés "
-        f"sur les AUTRES bancs (postes d'un métier du banc laissé de côté exclus), mesurés sur lui seul.",
+        f"sur les AUTRES bancs (postes d'un métier du banc laissé de côté exclus), mesurés sur lui seul ; "
+        f"objectif « {res.get('objective', 'mean')} » (pareto : un poids n'entre que s'il ne dégrade aucun banc d'apprentissage ; mean : nDCG moyen ; regret : pire écart à la meilleure composante seule).",
         "",
-        f"{'banc laissé de côté':<20}{'réglé sur':<34}" + "".join(f"{c[:10]:>11}" for c in FITTED) + f"{'plage cos.':>13}{'nDCG appr.':>11}",
+        f"{'banc laissé de côté':<20}{'réglé sur':<34}" + "".join(f"{c[:10]:>11}" for c in FITTED) + f"{'plage cos.':>13}{'objectif':>11}",
     ]
     for f in res["folds"]:
         lines.append(
             f"{f['held_out']:<20}{', '.join(f['fitted_on'])[:33]:<34}"
             + "".join(f"{f['weights'][c]:>11.3f}" for c in FITTED)
-            + f"{f['semantic_range'][0]:>7.2f}-{f['semantic_range'][1]:.2f}{f['train_ndcg']:>11.4f}"
+            + f"{f['semantic_range'][0]:>7.2f}-{f['semantic_range'][1]:.2f}{f['train_objective']:>11.4f}"
         )
     a = res["all"]
     lines.append(
         f"{'(tous les bancs)':<20}{'tous':<34}" + "".join(f"{a['weights'][c]:>11.3f}" for c in FITTED)
-        + f"{a['semantic_range'][0]:>7.2f}-{a['semantic_range'][1]:.2f}{a['train_ndcg']:>11.4f}"
+        + f"{a['semantic_range'][0]:>7.2f}-{a['semantic_range'][1]:.2f}{a['train_objective']:>11.4f}"
     )
     lines.append("")
     names = [f["held_out"] for f in res["folds"]]

@@ -88,7 +88,7 @@ SIGNALS: dict[str, str] = {
     "experience": "expérience seule",
     "skills": "compétences (req. + souh.)",
     "embedding": "cosinus brut des plongements",
-    "tfidf": "TF-IDF caractères seul",
+    "tfidf": "TF-IDF seul (caractères)",
 }
 
 
