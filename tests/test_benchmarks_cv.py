@@ -171,8 +171,12 @@ def test_cv_never_fits_on_the_held_out_benchmark(tiny_sets, monkeypatch, objecti
     seen: list[list[str]] = []
     real = cv.fit_weights
 
+    held_order = [s.name for s in tiny_sets]
+    groups_seen: list[set] = []
+
     def spy(train, **kw):
         seen.append([s.name for s, _ in train])
+        groups_seen.append(set().union(*(g for s, _ in train for g in (s.profile_groups or []))))
         return real(train, **kw)
 
     monkeypatch.setattr(cv, "fit_weights", spy)
@@ -184,6 +188,7 @@ def test_cv_never_fits_on_the_held_out_benchmark(tiny_sets, monkeypatch, objecti
         assert held not in names and held not in fold["fitted_on"] and held not in fold["fitted_positions"]
         assert names == fold["fitted_on"]
         held_groups = set().union(*by_name[held].groups)
+        assert not groups_seen[held_order.index(held)] & held_groups  # no candidate of a held-out trade
         for name, ids in fold["fitted_positions"].items():
             s = by_name[name]
             groups = dict(zip(s.position_ids, s.groups))

@@ -4,8 +4,8 @@ Every benchmark under ``data/benchmarks/`` is prepared once (normalisation, embe
 features) and its score components are computed once (:func:`prepare_sets`). For each
 benchmark in turn (the *held-out* one):
 
-1. the training data are the OTHER benchmarks, minus every position whose occupation also
-   occurs among the held-out benchmark's positions (occupations are read from each
+1. the training data are the OTHER benchmarks, minus every position and every profile whose
+   occupation also occurs among the held-out benchmark's positions (occupations are read from each
    benchmark's ``key.csv``: ROME codes, ESCO URIs; so ``esco`` and ``esco_sans_titre``,
    which share their occupations, never train each other). The held-out benchmark's
    matrices are never read while fitting;
@@ -76,27 +76,28 @@ class BenchSet:
     position_ids: list[str]
     groups: list[frozenset[str]]  # occupations of each position (from key.csv)
     evaluable: np.ndarray = field(default=None)  # rows with at least one graded profile
+    profile_groups: list[frozenset[str]] = field(default=None)  # occupations of each profile
 
     def __post_init__(self):
         if self.evaluable is None:
             self.evaluable = (self.grades > 0).any(axis=1)
 
 
-def _groups(folder: Path, position_ids: list[str]) -> list[frozenset[str]]:
-    """Occupations of every position, from ``key.csv`` (any of the columns ``code_rome``,
-    ``rome_codes``, ``occupation``; ``|`` separates values). Unknown -> empty set."""
+def _groups(folder: Path, ids: list[str], kind: str = "position") -> list[frozenset[str]]:
+    """Occupations of every position (or profile), from ``key.csv`` (any of the columns
+    ``code_rome``, ``rome_codes``, ``occupation``; ``|`` separates values). Unknown -> empty."""
     path = folder / "key.csv"
     found: dict[str, set[str]] = {}
     if path.is_file():
         with open(path, encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
-                if row.get("kind") != "position":
+                if row.get("kind") != kind:
                     continue
                 vals = set()
                 for col in ("code_rome", "rome_codes", "occupation"):
                     vals |= {v for v in (row.get(col) or "").split("|") if v}
                 found[row["id"]] = vals
-    return [frozenset(found.get(q, ())) for q in position_ids]
+    return [frozenset(found.get(q, ())) for q in ids]
 
 
 def prepare_sets(names=None, *, root=None, encoder=None, config=None, k: int = 10, taxonomy=None, progress=None) -> list[BenchSet]:
@@ -137,6 +138,7 @@ def prepare_sets(names=None, *, root=None, encoder=None, config=None, k: int = 1
                 tie=tie_order(prep),
                 position_ids=q_ids,
                 groups=_groups(Path(folder), q_ids),
+                profile_groups=_groups(Path(folder), [str(x) for x in prep.features.profiles.ids], "profile"),
             )
         )
     return sets
@@ -188,6 +190,29 @@ def _train_rows(s: BenchSet, held_groups: set[str]) -> np.ndarray:
     """Rows of ``s`` usable for training: evaluable, occupation not among ``held_groups``."""
     keep = np.array([not (g & held_groups) for g in s.groups], dtype=bool)
     return s.evaluable & keep
+
+
+def _train_subset(s: BenchSet, held_groups: set[str]) -> tuple[BenchSet, np.ndarray, int]:
+    """``s`` without the profiles of a held-out occupation (columns dropped, tie order
+    re-ranked), and its usable rows (:func:`_train_rows`); plus the number of profiles dropped."""
+    pg = s.profile_groups or [frozenset()] * s.grades.shape[1]
+    cols = np.array([not (g & held_groups) for g in pg], dtype=bool)
+    rows = _train_rows(s, held_groups)
+    if cols.all():
+        return s, rows, 0
+    tie = np.argsort(np.argsort(s.tie[cols], kind="stable"), kind="stable")
+    sub = BenchSet(
+        name=s.name,
+        bench=s.bench,
+        comps={c: x[:, cols] for c, x in s.comps.items()},
+        grades=s.grades[:, cols],
+        tie=tie,
+        position_ids=s.position_ids,
+        groups=s.groups,
+        profile_groups=[g for g, keep in zip(pg, cols) if keep],
+    )
+    rows = rows & sub.evaluable
+    return sub, rows, int((~cols).sum())
 
 
 def fit_weights(
@@ -413,7 +438,8 @@ def cross_validate(
     """Leave-one-benchmark-out CV (see the module docstring). Returns ``{"folds": [...],
     "all": {...}}``; each fold holds ``held_out``, ``fitted_on`` (names of the benchmarks
     whose data the search read), ``fitted_positions`` ({name: position ids used}),
-    ``excluded_positions`` ({name: count dropped for a shared occupation}), the fitted
+    ``excluded_positions`` / ``excluded_profiles`` ({name: count dropped for an occupation
+    of the held-out benchmark: such profiles are not even candidates in training}), the fitted
     ``weights`` / ``semantic_range`` / ``config_weights``, and ``held_out_metrics``
     ({ranker: metrics} on the held-out benchmark, reported figures). ``all`` is the same
     search fitted on every benchmark (the candidate defaults; no held-out figure)."""
@@ -434,13 +460,15 @@ def cross_validate(
         held_groups = set().union(*held.groups) if held.groups else set()
         train = []
         excluded = {}
+        excluded_profiles = {}
         for s in sets:
             if s is held:
                 continue
-            rows = _train_rows(s, held_groups)
+            sub, rows, n_prof = _train_subset(s, held_groups)
             excluded[s.name] = int((s.evaluable & ~rows).sum())
+            excluded_profiles[s.name] = n_prof
             if rows.any():
-                train.append((s, rows))
+                train.append((sub, rows))
         fit = fit_weights(train, base_weights=base_w, base_range=base_range, k=k, n_trials=n_trials, seed=seed, tune_range=tune_range, objective=objective)
         cfg = _config_with(base, fit["weights"], fit["semantic_range"])
         cfg_w = _config_with(base, fit["weights"], base_range)
@@ -465,6 +493,7 @@ def cross_validate(
             "fitted_on": [s.name for s, _ in train],
             "fitted_positions": {s.name: [s.position_ids[j] for j in np.flatnonzero(r)] for s, r in train},
             "excluded_positions": excluded,
+            "excluded_profiles": excluded_profiles,
             "weights": {c: round(v, 4) for c, v in fit["weights"].items()},
             "semantic_range": list(fit["semantic_range"]),
             "config_weights": cfg.weights.as_dict(),
@@ -561,7 +590,7 @@ def format_cv(res: dict[str, Any]) -> str:
     m = f"ndcg@{k}"
     lines = [
         f"Validation croisée « un banc laissé de côté » ({res['model']}) : pour chaque banc, poids réglés "
-        f"sur les AUTRES bancs (postes d'un métier du banc laissé de côté exclus), mesurés sur lui seul ; "
+        f"sur les AUTRES bancs (postes et profils d'un métier du banc laissé de côté exclus), mesurés sur lui seul ; "
         f"objectif « {res.get('objective', 'mean')} » (pareto : un poids n'entre que s'il ne dégrade aucun banc d'apprentissage ; mean : nDCG moyen ; regret : pire écart à la meilleure composante seule).",
         "",
         f"{'banc laissé de côté':<20}{'réglé sur':<34}" + "".join(f"{c[:10]:>11}" for c in FITTED) + f"{'plage cos.':>13}{'objectif':>11}",
