@@ -213,3 +213,15 @@ def test_pareto_search_never_loses_on_a_training_benchmark(tiny_sets):
         before = fast_metrics(combine_components(s.comps, start, semantic_range=rng), s.grades, s.tie, rows)["ndcg@10"]
         after = fast_metrics(combine_components(s.comps, fit["weights"], semantic_range=tuple(fit["semantic_range"])), s.grades, s.tie, rows)["ndcg@10"]
         assert after >= before - 1e-6
+
+
+# --- command line ----------------------------------------------------------------------------
+def test_cli_evaluate_ranking_on_one_folder_and_usage_errors(tiny_root):
+    from tests.test_cli import cli
+
+    proc = cli("evaluate", "ranking", tiny_root / "esco", "--model", "hashing", "--json", check=0)
+    res = __import__("json").loads(proc.stdout)
+    assert res["n_positions"] == 8 and "engine" in res and "semantic" in res and "tfidf" in res
+    cli("evaluate", "ranking", tiny_root / "esco", "--cv", "--model", "hashing", check=2)
+    bad = cli("evaluate", "ranking", "--bench", "inexistant", "--model", "hashing", check=4)
+    assert "inexistant" in bad.stderr
