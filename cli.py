@@ -483,21 +483,51 @@ def _num(v) -> str:
 @evaluate_app.command("ranking")
 @_guard
 def evaluate_ranking_cmd(
-    bench_dir: Optional[Path] = typer.Argument(None, help="Dossier du banc (défaut : data/benchmarks/ranking)."),
+    bench_dir: Optional[Path] = typer.Argument(None, help="Dossier d'un banc (défaut : tous les bancs de data/benchmarks)."),
+    bench: Optional[list[str]] = typer.Option(None, "--bench", help="Nom d'un banc de data/benchmarks (répétable)."),
     as_json: bool = typer.Option(False, "--json", help="N'afficher que le JSON des mesures."),
     model: Optional[str] = typer.Option(None, "--model", help="Modèle d'embedding (remplace model.name)."),
     config: Optional[Path] = typer.Option(None, "--config"),
     k: int = typer.Option(10, "--k"),
+    cv: bool = typer.Option(False, "--cv", help="Aussi la validation croisée « un banc laissé de côté » des poids."),
+    trials: int = typer.Option(200, "--trials", help="Tirages aléatoires de la recherche de poids (avec --cv)."),
+    objective: str = typer.Option("pareto", "--objective", help="Avec --cv : pareto (un poids n'est ajouté que s'il ne dégrade aucun banc d'apprentissage), mean (nDCG moyen) ou regret (pire écart à la meilleure composante seule)."),
 ):
-    """Banc de classement construit depuis le ROME : moteur complet contre chaque signal seul."""
-    from matching.evaluation.ranking_bench import evaluate_ranking, format_table
+    """Bancs de classement : moteur complet, chaque composante seule et TF-IDF, mêmes données préparées."""
+    from matching.evaluation.ranking_bench import BenchError, evaluate_benches, evaluate_ranking, format_benches, format_table
 
     cfg = _load_config(config, model__name=model)
-    res = evaluate_ranking(bench_dir, config=cfg, k=k)
+    try:
+        if bench_dir is not None and not cv:
+            res = evaluate_ranking(bench_dir, config=cfg, k=k)
+            if as_json:
+                sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+            else:
+                out.print(format_table(res), highlight=False, markup=False)
+            return
+        if cv:
+            from matching.evaluation.cv import cross_validate, evaluate_sets, format_cv, prepare_sets
+
+            from matching.evaluation.cv import OBJECTIVES
+
+            if objective not in OBJECTIVES:
+                _fail(EXIT_USAGE, f"--objective doit être l'un de {', '.join(OBJECTIVES)}, reçu « {objective} »")
+            if bench_dir is not None or (bench and len(bench) < 2):
+                _fail(EXIT_USAGE, "--cv compare au moins deux bancs de data/benchmarks (sans dossier, --bench répété).")
+            sets = prepare_sets(bench or None, config=cfg, k=k)
+            res = evaluate_sets(sets, k=k)
+            res["cv"] = cross_validate(sets, k=k, n_trials=trials, objective=objective)
+        else:
+            res = evaluate_benches(bench or None, config=cfg, k=k)
+    except BenchError as exc:
+        _fail(EXIT_INPUT, str(exc))
     if as_json:
         sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
-    else:
-        out.print(format_table(res), highlight=False, markup=False)
+        return
+    out.print(format_benches(res), highlight=False, markup=False, soft_wrap=True)
+    if cv:
+        out.print("", highlight=False, markup=False)
+        out.print(format_cv(res["cv"]), highlight=False, markup=False, soft_wrap=True)
 
 
 @evaluate_app.command("outcomes")

@@ -140,6 +140,8 @@ def test_evaluate_ranking_on_a_subset(small_prepared):
     assert res["n_labels"]["grade2"] == 60
     assert res["holdout_titles"] is True and res["weights"]["wishes"] == 0.0
     for name in SIGNALS:
+        if name in res["not_applicable"]:  # a component without data in the benchmark (experience)
+            continue
         assert set(res[name]) == {"ndcg@10", "mrr", "recall@10"}
         assert all(0.0 <= v <= 1.0 for v in res[name].values())
     text = format_table(res)

@@ -1,6 +1,14 @@
-"""Ranking-quality benchmark: the full engine against each of its single signals, in one run.
+"""Ranking-quality benchmarks: the full engine against each of its single signals, in one run.
 
-The benchmark (``data/benchmarks/ranking/``, built by ``data/scripts/build_ranking_bench.py``
+Every folder of ``data/benchmarks/`` holding ``profiles.csv``, ``positions.csv`` and
+``labels.csv`` is a benchmark (:func:`discover_benches`; :func:`evaluate_benches` runs them
+all): ``ranking`` (ROME, below), ``esco`` / ``esco_sans_titre`` (ESCO occupations, candidates
+described by other skills of the trade than the position lists, with / without a title) and
+``pep`` (real Place de l'emploi public offers against profiles written from ROME). Each has
+its README. The leave-one-benchmark-out cross-validation of the weights is in
+:mod:`matching.evaluation.cv`.
+
+The first benchmark (``data/benchmarks/ranking/``, built by ``data/scripts/build_ranking_bench.py``
 from ROME 4.0) holds positions and profiles written from DIFFERENT material of the same ROME
 occupation, and graded relevance: 2 = same occupation, 1 = an occupation from which an
 official ROME mobility link leads to the position's, 0 = otherwise. The files carry no
@@ -16,8 +24,11 @@ ranks every profile for every position with:
   semantic floor / ceiling, so this baseline keeps its full resolution);
 * ``tfidf``: character n-gram TF-IDF cosine between the same texts the engine embeds
   (:func:`matching.pipeline.profile_texts` / :func:`matching.pipeline.position_texts`);
-* ``skills``: required- and desired-skill coverage only (the engine's weights for those two);
-* ``job_fit``: the occupation / job-family fit only (reported for analysis).
+* ``semantic``, ``required_skills``, ``desired_skills``, ``job_fit``, ``experience``: each
+  score component alone (weight 1, every other weight 0), through the same scoring function
+  on the same prepared features; a component without data on a benchmark (no years, no
+  occupation inferred) is listed in ``not_applicable`` instead;
+* ``skills``: required- and desired-skill coverage only (the engine's weights for those two).
 
 Ties are broken as the batch breaks them: profile identifier ascending (identifiers are in
 random order in the benchmark). Metrics, averaged over positions:
@@ -41,7 +52,16 @@ from matching.resources import bench_dir
 
 __all__ = [
     "DEFAULT_BENCH_DIR",
+    "DEFAULT_BENCH_ROOT",
     "SIGNALS",
+    "SINGLE_COMPONENTS",
+    "discover_benches",
+    "evaluate_benches",
+    "format_benches",
+    "component_matrices",
+    "combine_components",
+    "grade_matrix",
+    "tie_order",
     "evaluate_ranking",
     "load_bench",
     "bench_config",
@@ -55,14 +75,23 @@ __all__ = [
 ]
 
 DEFAULT_BENCH_DIR = bench_dir()
+DEFAULT_BENCH_ROOT = DEFAULT_BENCH_DIR.parent
+
+#: Score components ranked alone (all other weights 0) in every run. ``wishes`` is not
+#: among them: the benchmarks carry no wishes (the component is a constant there).
+SINGLE_COMPONENTS: tuple[str, ...] = ("semantic", "required_skills", "desired_skills", "job_fit", "experience")
 
 #: Rankers compared in one run, in display order, with their French labels.
 SIGNALS: dict[str, str] = {
     "engine": "moteur complet",
-    "embedding": "plongements seuls",
-    "tfidf": "TF-IDF seul",
-    "skills": "compétences seules",
+    "semantic": "similarité sémantique seule",
+    "required_skills": "compétences requises seules",
+    "desired_skills": "compétences souhaitées seules",
     "job_fit": "adéquation métier seule",
+    "experience": "expérience seule",
+    "skills": "compétences (req. + souh.)",
+    "embedding": "cosinus brut des plongements",
+    "tfidf": "TF-IDF seul (caractères)",
 }
 
 
@@ -302,45 +331,199 @@ def evaluate_ranking(
     return result
 
 
-def evaluate_prepared(prep, labels: dict[str, dict[str, int]], config, *, k: int = 10) -> dict[str, Any]:
-    """Metrics of every ranker on already prepared data (``config`` as from :func:`bench_config`)."""
-    from matching.pipeline import position_texts, profile_texts
-
-    cfg = config
+def grade_matrix(prep, labels: dict[str, dict[str, int]]) -> np.ndarray:
+    """(positions, profiles) relevance grades, in the prepared features' order."""
     f = prep.features
-    p_ids = [str(x) for x in f.profiles.ids]
+    p_index = {str(p): i for i, p in enumerate(f.profiles.ids)}
     q_ids = [str(x) for x in f.positions.ids]
-    p_index = {p: i for i, p in enumerate(p_ids)}
-    grades = np.zeros((len(q_ids), len(p_ids)), dtype=np.int64)
+    grades = np.zeros((len(q_ids), len(p_index)), dtype=np.int64)
     for j, q in enumerate(q_ids):
         for p, g in labels.get(q, {}).items():
             if p in p_index:
                 grades[j, p_index[p]] = g
+    return grades
+
+
+def tie_order(prep) -> np.ndarray:
+    """Rank of each profile's identifier (the batch's tie-break: identifier ascending)."""
+    p_ids = [str(x) for x in prep.features.profiles.ids]
     tie = np.empty(len(p_ids), dtype=np.int64)
     tie[np.argsort(np.asarray(p_ids, dtype=str), kind="stable")] = np.arange(len(p_ids))
+    return tie
+
+
+def component_matrices(features, config, *, chunk: int = 256) -> dict[str, np.ndarray]:
+    """(positions, profiles) value of every score component (NaN = not applicable), computed
+    once through :func:`matching.score.score_block`, plus ``"cosine"``: the raw cosine."""
+    from matching.config import COMPONENTS
+    from matching.score import score_block
+
+    n, m = features.n_profiles, features.n_positions
+    out = {c: np.empty((m, n), dtype=np.float64) for c in COMPONENTS}
+    for j0 in range(0, m, chunk):
+        cols = slice(j0, min(j0 + chunk, m))
+        bs = score_block(features, slice(0, n), cols, config)
+        for c in COMPONENTS:
+            out[c][cols] = bs.components[c].T
+    out["cosine"] = (features.positions.emb @ features.profiles.emb.T).astype(np.float64)
+    return out
+
+
+def combine_components(comps: dict[str, np.ndarray], weights: dict[str, float], *, semantic_range=None) -> np.ndarray:
+    """The engine's score from component matrices: the weighted mean of the applicable
+    components (as :class:`matching.score.ScoringKernel` computes it, in float64).
+
+    ``semantic_range``: (floor, ceiling) to recompute the semantic component from the raw
+    cosine (``comps["cosine"]``) instead of using the stored one.
+    """
+    num = None
+    den = None
+    for c, w in weights.items():
+        if not w:
+            continue
+        if c == "semantic" and semantic_range is not None:
+            lo, hi = semantic_range
+            x = np.clip((comps["cosine"] - lo) / (hi - lo), 0.0, 1.0)
+        else:
+            x = comps[c]
+        ok = ~np.isnan(x)
+        term = w * np.where(ok, x, 0.0)
+        num = term if num is None else num + term
+        den = w * ok if den is None else den + w * ok
+    if num is None:
+        raise ValueError("at least one weight must be positive")
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+
+def _informative(x: np.ndarray) -> bool:
+    """A component that takes more than one value over the benchmark's pairs."""
+    v = x[~np.isnan(x)]
+    return v.size > 0 and float(v.max() - v.min()) > 1e-9
+
+
+def evaluate_prepared(prep, labels: dict[str, dict[str, int]], config, *, k: int = 10) -> dict[str, Any]:
+    """Metrics of every ranker on already prepared data (``config`` as from :func:`bench_config`).
+
+    Every configuration re-ranks the same prepared features through the batch's scoring
+    function: the full engine, then each component of :data:`SINGLE_COMPONENTS` alone (weight
+    1, all others 0) when it carries information on the benchmark (otherwise it is listed in
+    ``"not_applicable"``), both skill components together (``skills``), the raw cosine and
+    character TF-IDF.
+    """
+    from matching.pipeline import position_texts, profile_texts
+
+    cfg = config
+    f = prep.features
+    grades = grade_matrix(prep, labels)
+    tie = tie_order(prep)
+    comps = component_matrices(f, cfg)
 
     w = cfg.weights
-    scores = {
-        "engine": _score_matrix(f, cfg),
-        "embedding": (f.positions.emb @ f.profiles.emb.T).astype(np.float64),
-        "tfidf": _tfidf_matrix(profile_texts(prep.profiles), position_texts(prep.positions)),
-        "skills": _score_matrix(
-            f, _only(cfg, {"required_skills": w.required_skills or 1.0, "desired_skills": w.desired_skills})
-        ),
-        "job_fit": _score_matrix(f, _only(cfg, {"job_fit": 1.0})),
-    }
+    scores = {"engine": _score_matrix(f, cfg)}
+    skipped = []
+    for c in SINGLE_COMPONENTS:
+        if _informative(comps[c]):
+            scores[c] = _score_matrix(f, _only(cfg, {c: 1.0}))
+        else:
+            skipped.append(c)
+    scores["skills"] = _score_matrix(
+        f, _only(cfg, {"required_skills": w.required_skills or 1.0, "desired_skills": w.desired_skills})
+    )
+    scores["embedding"] = comps["cosine"]
+    scores["tfidf"] = _tfidf_matrix(profile_texts(prep.profiles), position_texts(prep.positions))
     result: dict[str, Any] = {name: ranking_metrics(rank_matrix(s, tie), grades, k) for name, s in scores.items()}
     result.update(
         {
-            "n_positions": len(q_ids),
-            "n_profiles": len(p_ids),
+            "n_positions": int(grades.shape[0]),
+            "n_profiles": int(grades.shape[1]),
             "n_labels": {"grade2": int((grades == 2).sum()), "grade1": int((grades == 1).sum())},
             "model": prep.encoder_info.get("name", ""),
             "k": k,
             "weights": cfg.weights.as_dict(),
+            "not_applicable": skipped,
         }
     )
     return result
+
+
+def discover_benches(root: str | Path | None = None) -> dict[str, Path]:
+    """Every benchmark folder under ``root`` (default ``data/benchmarks``): a sub-folder
+    holding ``profiles.csv``, ``positions.csv`` and ``labels.csv``. Name -> folder, sorted."""
+    base = Path(root) if root is not None else DEFAULT_BENCH_ROOT
+    if not base.is_dir():
+        raise BenchError(f"{base} introuvable : aucun banc d'essai.")
+    out = {
+        d.name: d
+        for d in sorted(base.iterdir())
+        if d.is_dir() and all((d / n).is_file() for n in ("profiles.csv", "positions.csv", "labels.csv"))
+    }
+    if not out:
+        raise BenchError(f"{base} ne contient aucun banc d'essai (profiles.csv, positions.csv, labels.csv).")
+    return out
+
+
+def evaluate_benches(
+    names: list[str] | None = None,
+    *,
+    root: str | Path | None = None,
+    encoder=None,
+    config=None,
+    k: int = 10,
+    taxonomy=None,
+    holdout_titles: bool = True,
+    progress=None,
+) -> dict[str, Any]:
+    """:func:`evaluate_ranking` on several benchmarks (default: all of :func:`discover_benches`),
+    each prepared once. Returns ``{"benchmarks": {name: result}, "k", "model"}``."""
+    from matching.config import Config
+
+    found = discover_benches(root)
+    if names:
+        unknown = [n for n in names if n not in found]
+        if unknown:
+            raise BenchError(
+                f"banc(s) inconnu(s) : {', '.join(unknown)} ; disponibles : {', '.join(found)}"
+            )
+        found = {n: found[n] for n in names}
+    cfg = config or Config()
+    if encoder is None:
+        from matching.embed import load_encoder
+
+        encoder = load_encoder(cfg.model)
+    if taxonomy is None:
+        from matching.taxonomy import Taxonomy
+
+        taxonomy = Taxonomy.default()
+    out: dict[str, Any] = {}
+    for name, folder in found.items():
+        res = evaluate_ranking(
+            folder, encoder=encoder, config=cfg, k=k, taxonomy=taxonomy,
+            holdout_titles=holdout_titles, progress=progress,
+        )
+        res["name"] = name
+        out[name] = res
+    model = next(iter(out.values()))["model"] if out else ""
+    return {"benchmarks": out, "k": k, "model": model}
+
+
+def format_benches(result: dict[str, Any]) -> str:
+    """Per-benchmark tables, then one nDCG summary line per ranker across benchmarks."""
+    k = result.get("k", 10)
+    parts = []
+    for name, res in result["benchmarks"].items():
+        parts.append(f"== {name} ==")
+        parts.append(format_table(res))
+        parts.append("")
+    names = list(result["benchmarks"])
+    col = f"ndcg@{k}"
+    parts.append(f"Synthèse {col} (toutes les configurations classent les mêmes données préparées) :")
+    parts.append(f"{'classement':<32}" + "".join(f"{n[:16]:>18}" for n in names))
+    for sig, label in SIGNALS.items():
+        vals = [result["benchmarks"][n].get(sig, {}).get(col) for n in names]
+        if all(v is None for v in vals):
+            continue
+        parts.append(f"{label:<32}" + "".join(f"{v:>18.4f}" if v is not None else f"{'—':>18}" for v in vals))
+    return "\n".join(parts)
 
 
 def format_table(result: dict[str, Any]) -> str:
@@ -350,11 +533,13 @@ def format_table(result: dict[str, Any]) -> str:
     lines = [
         f"Banc d'essai de classement : {result['n_positions']} postes, {result['n_profiles']} profils, "
         f"modèle {result['model']}",
-        f"{'classement':<28}" + "".join(f"{c:>12}" for c in cols),
+        f"{'classement':<32}" + "".join(f"{c:>12}" for c in cols),
     ]
     for name, label in SIGNALS.items():
         if name in result:
-            lines.append(f"{label:<28}" + "".join(f"{result[name][c]:>12.4f}" for c in cols))
+            lines.append(f"{label:<32}" + "".join(f"{result[name][c]:>12.4f}" for c in cols))
+    if result.get("not_applicable"):
+        lines.append("non évaluables seules (aucune donnée dans le banc) : " + ", ".join(result["not_applicable"]))
     lines.append(
         f"MRR : rang du premier profil du même métier ; rappel@{k} : part des profils du même métier "
         f"dans les {k} premiers ; nDCG@{k} : gain 2^pertinence - 1 (2 = même métier, 1 = métier voisin)."
