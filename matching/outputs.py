@@ -80,6 +80,19 @@ EMPLOYER_HEADERS = {
     "explanation": "Explication",
     "notice": "Avertissement",
 }
+#: canonical column -> French header of the advisors' workbook (lot.xlsx)
+ADVISOR_HEADERS = {
+    **EMPLOYER_HEADERS,
+    "profile_id": "Identifiant de l'ingénieur",
+    "above_min_score": "Au-dessus du score minimal",
+    "file": "Fichier",
+    "row": "Ligne",
+    "column": "Colonne",
+    "value": "Valeur",
+    "reason": "Motif",
+    "message": "Ce qui a été fait",
+}
+ADVISOR_WORKBOOK = "lot.xlsx"
 EMPLOYER_DIR = "employeurs"
 EMPLOYER_NOTICE = f"{ADVISORS_DECIDE} Méthode : voir {Path(METHOD_NOTICE_PATH).name}."
 
@@ -218,6 +231,7 @@ def write_outputs(result, folder, *, state=None, started: float | None = None, t
     files["pseudonyms"] = folder.write_csv("pseudonymes.csv", pseudo)
 
     files.update(write_employer_files(result, folder))
+    files["advisor_workbook"] = write_advisor_workbook(result, folder)
 
     # --- advisors' report and per-ministry packages ------------------------------------
     if result.config.output.report:
@@ -297,6 +311,61 @@ def _decimal_comma(table: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(out[col].dtype):
             out[col] = [("" if v != v else f"{v:.3f}".replace(".", ",")) for v in out[col].tolist()]
     return out
+
+
+def advisor_sheets(result) -> dict[str, pd.DataFrame]:
+    """The sheets of the advisors' workbook: a summary, one sheet per ministry (its
+    shortlists, by identifier), the opportunities, the warnings and the rejects, with
+    French headers. The canonical CSV files stay as they are for programs."""
+    c = result.manifest["counts"]
+    model = result.manifest.get("model", {})
+    warnings = getattr(result, "warnings", None)
+    n_warn = 0 if warnings is None else len(warnings)
+    summary = pd.DataFrame(
+        {
+            "Indicateur": [
+                "Lot", "Modèle d'embedding", "Profils lus", "Profils acceptés", "Profils rejetés",
+                "Postes lus", "Postes acceptés", "Postes rejetés", "Avertissements sur les données",
+                "Lignes de listes restreintes", "Postes sans candidat au-dessus du seuil",
+                "Ingénieurs sur aucune liste", "Ministères", "Avertissement",
+            ],
+            "Valeur": [
+                result.batch_id, model.get("name", ""), c["profiles_read"], c["profiles_accepted"], c["profiles_rejected"],
+                c["positions_read"], c["positions_accepted"], c["positions_rejected"], n_warn,
+                c["shortlist_lines"], c["positions_without_candidate"], c["profiles_on_no_shortlist"], c["ministries"],
+                ADVISORS_DECIDE,
+            ],
+        }
+    )
+    sheets: dict[str, pd.DataFrame] = {"Synthèse": summary}
+    sl = result.shortlists
+    for ministry in sorted(set(sl["ministry"])):
+        part = sl[sl["ministry"] == ministry].drop(columns=["batch_id", "ministry"])
+        sheets[ministry] = part.rename(columns=ADVISOR_HEADERS)
+    sheets["Opportunités"] = result.opportunities.drop(columns=["batch_id"]).rename(columns=ADVISOR_HEADERS)
+    if warnings is not None and len(warnings):
+        sheets["Avertissements"] = warnings.rename(columns=ADVISOR_HEADERS)
+    else:
+        sheets["Avertissements"] = pd.DataFrame(columns=[ADVISOR_HEADERS[k] for k in ("file", "row", "column", "value", "message")])
+    rejects = result.rejects if len(result.rejects.columns) else pd.DataFrame(columns=["file", "row", "column", "value", "reason"])
+    sheets["Rejets"] = rejects.rename(columns=ADVISOR_HEADERS)
+    return sheets
+
+
+def write_advisor_workbook(result, folder) -> Path:
+    """``lot.xlsx``: the advisors' workbook (see :func:`advisor_sheets`), deterministic."""
+    import io
+
+    from matching.io.writers import FIXED_DATE, build_workbook, deterministic_zip
+
+    wb = build_workbook(advisor_sheets(result), wrap_columns=[ADVISOR_HEADERS["explanation"]],
+                        widths={ADVISOR_HEADERS["explanation"]: 80.0, "Valeur": 60.0})
+    wb.properties.title = f"Lot {result.batch_id}"
+    wb.properties.creator = "Moteur d'appariement compétences / postes"
+    wb.properties.created = wb.properties.modified = FIXED_DATE
+    buf = io.BytesIO()
+    wb.save(buf)
+    return folder.write_bytes(ADVISOR_WORKBOOK, deterministic_zip(buf.getvalue()))
 
 
 def write_employer_files(result, folder) -> dict[str, Path]:

@@ -315,3 +315,20 @@ def test_usage_errors_are_in_french(tmp_path):
         assert proc.returncode == 2, (args, proc.stderr)
         assert expected in proc.stderr and "Traceback" not in proc.stderr
         assert "Missing" not in proc.stderr and "No such" not in proc.stderr
+
+
+def test_advisors_workbook_has_french_sheets_and_headers(written):
+    from openpyxl import load_workbook
+
+    batch, out = written
+    wb = load_workbook(out / "lot.xlsx", read_only=True)
+    names = wb.sheetnames
+    assert names[0] == "Synthèse" and names[-3:] == ["Opportunités", "Avertissements", "Rejets"]
+    assert set(names[1:-3]) == {m[:31] for m in batch.shortlists["ministry"]}
+    header = [c.value for c in next(wb[names[1]].iter_rows(max_row=1))]
+    assert "Identifiant de l'ingénieur" in header and "Explication" in header
+    assert not [h for h in header if h in ("profile_id", "score", "explanation")]
+    summary = {r[0].value: r[1].value for r in wb["Synthèse"].iter_rows(min_row=2)}
+    assert summary["Lignes de listes restreintes"] == len(batch.shortlists)
+    # advisors only: the workbook never goes into a ministry's package
+    assert not list((out / "envois").rglob("lot.xlsx"))
