@@ -153,6 +153,12 @@ def explain_pair(
     rules = []
     for name, (bit, sentence) in RULES.items():
         active = bool(getattr(config.rules, name))
+        if name == "grade_min":  # the grade read and its level on both sides
+            from matching.grades import grade_rule_statement
+
+            P_, Q_ = features.profiles, features.positions
+            text = lambda arr, k: str(arr[k]) if arr is not None else ""  # noqa: E731
+            sentence = grade_rule_statement(text(P_.grade_text, i), text(P_.corps_text, i), text(Q_.grade_min_text, position_index), sentence)
         rules.append(
             {
                 "rule": name,

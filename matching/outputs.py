@@ -194,6 +194,10 @@ def write_outputs(result, outdir: Path) -> dict[str, Path]:
     if rejects.empty:
         rejects = pd.DataFrame(columns=["file", "row", "column", "value", "reason"])
     write_csv(rejects, files["rejects"])
+    warnings = getattr(result, "warnings", None)
+    if warnings is not None:  # what the readers guessed or left out, rows kept
+        files["warnings"] = outdir / "warnings.csv"
+        write_csv(warnings, files["warnings"])
 
     # pseudonyms: only in the advisor's folder
     profiles = result.prepared.profiles

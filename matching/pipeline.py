@@ -58,7 +58,7 @@ def load_profiles(path: str | Path, config: Config | None = None):
     from matching.io.readers import read_profiles
 
     config = config or Config()
-    return read_profiles(Path(path), config=config.input)
+    return read_profiles(Path(path), config=config.input, reference_date=config.rules.reference_date or None)
 
 
 def load_positions(path: str | Path, config: Config | None = None):
@@ -66,7 +66,7 @@ def load_positions(path: str | Path, config: Config | None = None):
     from matching.io.readers import read_positions
 
     config = config or Config()
-    return read_positions(Path(path), config=config.input)
+    return read_positions(Path(path), config=config.input, reference_date=config.rules.reference_date or None)
 
 
 def _join(items) -> str:
@@ -193,6 +193,8 @@ class BatchResult:
     ranking: Ranking
     outdir: Path | None = None
     files: dict[str, Path] = field(default_factory=dict)
+    #: the readers' warnings of both files (``file, row, column, value, message``)
+    warnings: pd.DataFrame | None = None
 
     @property
     def counts(self) -> dict[str, Any]:
@@ -296,6 +298,7 @@ def run_batch(
         manifest=manifest,
         prepared=prep,
         ranking=ranking,
+        warnings=pd.concat([pr.warnings, qr.warnings], ignore_index=True),
     )
     if out is not None:
         from matching.outputs import write_outputs
