@@ -156,9 +156,9 @@ def explain_pair(
         if name == "grade_min":  # the grade read and its level on both sides
             from matching.grades import grade_rule_statement
 
-            P_, Q_ = features.profiles, features.positions
-            text = lambda arr, k: str(arr[k]) if arr is not None else ""  # noqa: E731
-            sentence = grade_rule_statement(text(P_.grade_text, i), text(P_.corps_text, i), text(Q_.grade_min_text, position_index), sentence)
+            texts = getattr(features, "texts", None) or {}
+            text = lambda key, k: str(texts[key][k]) if key in texts else ""  # noqa: E731
+            sentence = grade_rule_statement(text("grade", i), text("corps", i), text("grade_min", position_index), sentence)
         rules.append(
             {
                 "rule": name,

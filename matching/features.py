@@ -133,9 +133,6 @@ class ProfileArrays:
     available_day: np.ndarray
     clearance: np.ndarray
     current_key: np.ndarray
-    #: the grade and corps as written (for the grade rule's explanation)
-    grade_text: np.ndarray | None = None
-    corps_text: np.ndarray | None = None
 
 
 @dataclass
@@ -156,8 +153,6 @@ class PositionArrays:
     start_day: np.ndarray
     clearance: np.ndarray
     key: np.ndarray
-    #: the minimum grade as written (for the grade rule's explanation)
-    grade_min_text: np.ndarray | None = None
 
 
 @dataclass
@@ -167,6 +162,9 @@ class Features:
     concepts: list[str]  # column keys of the skill matrices
     occupations: list[str]  # column keys of the occupation matrices
     families: list[str]
+    #: values as written, for explanations: "grade", "corps" (per profile), "grade_min"
+    #: (per position)
+    texts: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_profiles(self) -> int:
@@ -269,7 +267,6 @@ def build_features(
         start_day=_effective_start(_col(positions, "start_date", None), config.rules.reference_date),
         clearance=np.asarray([_clear(x) for x in _col(positions, "clearance_required", "none")], dtype=np.int8),
         key=q_keys,
-        grade_min_text=np.asarray([str(x or "") for x in _col(positions, "grade_min", "")], dtype=object),
     )
 
     # --- profiles ---------------------------------------------------------------------
@@ -318,8 +315,6 @@ def build_features(
             ],
             dtype=np.int64,
         ),
-        grade_text=np.asarray([str(x or "") for x in _col(profiles, "grade", "")], dtype=object),
-        corps_text=np.asarray([str(x or "") for x in _col(profiles, "corps", "")], dtype=object),
     )
     if P.emb.shape[0] != n or Q.emb.shape[0] != m:
         raise ValueError("embeddings are not aligned with the frames")
@@ -329,6 +324,11 @@ def build_features(
         concepts=sorted(concepts, key=concepts.get),
         occupations=sorted(occ_vocab, key=occ_vocab.get),
         families=sorted(fam_vocab, key=fam_vocab.get),
+        texts={
+            "grade": np.asarray([str(x or "") for x in _col(profiles, "grade", "")], dtype=object),
+            "corps": np.asarray([str(x or "") for x in _col(profiles, "corps", "")], dtype=object),
+            "grade_min": np.asarray([str(x or "") for x in _col(positions, "grade_min", "")], dtype=object),
+        },
     )
 
 
