@@ -277,6 +277,8 @@ def validate(
         out.print(f"  - {p}", highlight=False, markup=False)
     if len(problems) > 200:
         out.print(f"  … et {len(problems) - 200} autre(s) problème(s)")
+    for line in report.reading_lines():
+        out.print(f"  (lecture) {line}", highlight=False, markup=False)
     for w in report.warnings():
         out.print(f"  (avertissement) {w}", highlight=False, markup=False)
     if rejects_out is not None:

@@ -65,6 +65,14 @@ class Inputs:
     def rejects(self) -> pd.DataFrame:
         return pd.concat([self.profiles.rejects, self.positions.rejects], ignore_index=True)
 
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """What the readers guessed or left empty, the rows being kept (``file, row, column,
+        value, message``)."""
+        parts = [getattr(r, "warnings", None) for r in (self.profiles, self.positions)]
+        parts = [p for p in parts if isinstance(p, pd.DataFrame) and len(p)]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["file", "row", "column", "value", "message"])
+
 
 @dataclass
 class Prepared:
@@ -130,6 +138,8 @@ class Batch:
     ranking: Any = None  # matching.rank.Ranking (indices and statistics of the ranking)
     folder: BatchFolder | None = None
     files: dict[str, Path] = field(default_factory=dict)
+    #: the readers' warnings of both files (``file, row, column, value, message``)
+    warnings: pd.DataFrame | None = None
     started: float | None = None  # perf_counter() at the start of the run (for the total time)
 
     # --- views ----------------------------------------------------------------------------
@@ -236,7 +246,8 @@ class Batch:
 
     @classmethod
     def from_ranking(cls, prepared: "Prepared", ranking, config: Config, *, batch_id: str | None = None,
-                     rejects: pd.DataFrame | None = None, t0: float | None = None) -> "Batch":
+                     rejects: pd.DataFrame | None = None, warnings: pd.DataFrame | None = None,
+                     t0: float | None = None) -> "Batch":
         """The :class:`matching.batch.Batch` of a ranking: tables (each line explained),
         pseudonyms, batch id and manifest."""
         from matching.manifest import build_manifest, software_versions
@@ -245,8 +256,10 @@ class Batch:
         t0 = time.perf_counter() if t0 is None else t0
         shortlists, opportunities = build_tables(prepared, ranking, config)
         seconds = time.perf_counter() - t0
+        tax = prepared.taxonomy_info
+        reference = "".join(f"{k}={v};" for k, v in sorted((tax.get("reference_tables") or {}).items()))
         bid = batch_id or batch_id_for(
-            prepared.input_hashes, config, prepared.encoder_info["fingerprint"], prepared.taxonomy_info.get("sha256") or ""
+            prepared.input_hashes, config, prepared.encoder_info["fingerprint"], (tax.get("sha256") or "") + reference
         )
         shortlists.insert(0, "batch_id", bid)
         opportunities.insert(0, "batch_id", bid)
@@ -273,6 +286,7 @@ class Batch:
         return cls(
             batch_id=bid, config=config, shortlists=shortlists, opportunities=opportunities,
             rejects=rejects, manifest=manifest, prepared=prepared, ranking=ranking,
+            warnings=inputs.warnings if inputs is not None else warnings,
         )
 
     # --- another configuration -------------------------------------------------------------
@@ -280,12 +294,15 @@ class Batch:
         """The same prepared data ranked under ``config`` (weights, rules, thresholds,
         ranking settings); nothing is read or embedded again."""
         if matcher is not None:
-            return matcher.rank(self.prepared, config, rejects=self.rejects)
+            other = matcher.rank(self.prepared, config, rejects=self.rejects)
+            other.warnings = self.warnings
+            return other
         from matching.rank import rank as rank_pairs
 
         config = config.resolved()
         t0 = time.perf_counter()
-        return Batch.from_ranking(self.prepared, rank_pairs(self.prepared.features, config), config, rejects=self.rejects, t0=t0)
+        return Batch.from_ranking(self.prepared, rank_pairs(self.prepared.features, config), config,
+                                  rejects=self.rejects, warnings=self.warnings, t0=t0)
 
     # --- files -----------------------------------------------------------------------------
     def write(self, folder: str | Path | BatchFolder) -> dict[str, Path]:
@@ -318,9 +335,10 @@ class Batch:
         shortlists = _typed(folder.read_csv("shortlists.csv"))
         opportunities = _typed(folder.read_csv("opportunities.csv"))
         rejects = folder.read_csv("rejects.csv") if folder.exists("rejects.csv") else pd.DataFrame()
+        warnings = folder.read_csv("warnings.csv") if folder.exists("warnings.csv") else None
         return cls(batch_id=str(manifest["batch_id"]), config=config, shortlists=shortlists,
                    opportunities=opportunities, rejects=rejects, manifest=manifest, prepared=prepared,
-                   ranking=ranking, folder=folder)
+                   ranking=ranking, folder=folder, warnings=warnings)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -471,6 +489,7 @@ def _state_of(prepared, ranking=None) -> tuple[dict[str, np.ndarray], dict[str, 
             "concepts": list(f.concepts),
             "occupations": list(f.occupations),
             "families": list(f.families),
+            "texts": {k: _jsonable(v) for k, v in (getattr(f, "texts", None) or {}).items()},
         },
         # the model's identity only: counters of the run would make the state differ on a replay
         "encoder_info": {k: prepared.encoder_info.get(k) for k in ("name", "fingerprint", "fallback_reason")},
@@ -493,6 +512,7 @@ def _from_state(arrays: dict[str, np.ndarray], meta: dict[str, Any]):
         concepts=list(fm["concepts"]),
         occupations=list(fm["occupations"]),
         families=list(fm["families"]),
+        texts={k: np.asarray(_unjson(v), dtype=object) for k, v in fm.get("texts", {}).items()},
     )
     return profiles, positions, normalized, features
 

@@ -58,6 +58,15 @@ def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
+def _reference_tables() -> dict[str, str]:
+    """sha256 of each shipped reference table (grades, corps, ministries)."""
+    from matching.manifest import file_sha256
+    from matching.resources import data_path
+
+    folder = data_path("reference")
+    return {p.name: file_sha256(p) for p in sorted(folder.glob("*.csv"))} if folder.is_dir() else {}
+
+
 # --- the texts the model compares ---------------------------------------------------------
 def _join(items) -> str:
     return ", ".join(str(x) for x in items if str(x).strip())
@@ -145,10 +154,11 @@ class Matcher:
 
         t0 = time.perf_counter()
         lenient = self.config.replace(input={"strict": False}).input
+        ref = self.config.rules.reference_date or None  # « immédiate » = the batch's date
         progress("read", 0, 2)
-        pr = read_profiles(Path(profiles), config=lenient)
+        pr = read_profiles(Path(profiles), config=lenient, reference_date=ref)
         progress("read", 1, 2)
-        qr = read_positions(Path(positions), config=lenient)
+        qr = read_positions(Path(positions), config=lenient, reference_date=ref)
         progress("read", 2, 2)
         hashes = (file_sha256(Path(profiles)), file_sha256(Path(positions)))
         return Inputs(pr, qr, Path(profiles), Path(positions), hashes, time.perf_counter() - t0)
@@ -201,6 +211,8 @@ class Matcher:
             "version": getattr(taxonomy, "version", None),
             "sha256": getattr(taxonomy, "sha256", None),
             "path": str(Path(taxonomy.path).resolve()) if getattr(taxonomy, "path", None) else None,
+            # the grade and ministry tables shape the rules and the wishes as much as the taxonomy
+            "reference_tables": _reference_tables(),
         }
         return Prepared(profiles, positions, normalized, features, encoder_info, timings, inputs, taxonomy_info)
 

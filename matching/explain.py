@@ -140,6 +140,12 @@ def explain_pair(
     rules = []
     for name, (bit, sentence) in RULES.items():
         active = bool(getattr(config.rules, name))
+        if name == "grade_min":  # the grade read and its level on both sides
+            from matching.grades import grade_rule_statement
+
+            texts = getattr(features, "texts", None) or {}
+            text = lambda key, k: str(texts[key][k]) if key in texts else ""  # noqa: E731
+            sentence = grade_rule_statement(text("grade", i), text("corps", i), text("grade_min", position_index), sentence)
         rules.append(
             {
                 "rule": name,

@@ -29,6 +29,7 @@ __all__ = [
     "fold",
     "grade_level",
     "canon_corps",
+    "ministry_key",
     "CLEARANCE_ORDER",
 ]
 
@@ -47,44 +48,31 @@ def _tokens(text: str) -> frozenset[str]:
     return frozenset(t for t in fold(text).split() if t not in _STOP)
 
 
-_CORPS_ALIASES = {
-    "mines": "mines",
-    "telecommunications": "mines",  # the Télécom corps merged into the Mines corps in 2009
-    "telecom": "mines",
-    "ipef": "ipef",
-    "ponts": "ipef",
-    "gref": "ipef",
-    "armement": "armement",
-    "ia": "armement",
-    "insee": "insee",
-    "administrateurs insee": "insee",
-}
-
-
 def canon_corps(text: str) -> str:
-    """A canonical key for a corps name: 'Corps des mines' and 'Mines' give 'mines'."""
-    f = fold(text)
-    if not f:
-        return ""
-    if f in _CORPS_ALIASES:
-        return _CORPS_ALIASES[f]
-    for tok in f.split():
-        if tok in _CORPS_ALIASES:
-            return _CORPS_ALIASES[tok]
-    return " ".join(sorted(_tokens(text)))
+    """A canonical key for a corps name ('Corps des mines', 'Mines', 'Télécom' → 'mines';
+    'Ingénieurs de l'industrie et des mines' → 'iim'), from data/reference/corps.csv
+    (:mod:`matching.grades`); an unknown corps gives its sorted comparison words."""
+    from matching.grades import corps_key
+
+    return corps_key(text)
 
 
-def grade_level(text: str) -> int:
-    """Ordinal of a grade: 3 for general grades, 2 for 'en chef' / 'hors classe' /
-    'principal', 1 for any other stated grade, ``UNKNOWN_INT`` when empty."""
-    f = fold(text)
-    if not f:
-        return UNKNOWN_INT
-    if "general" in f:
-        return 3
-    if "en chef" in f or "hors classe" in f or "principal" in f:
-        return 2
-    return 1
+def grade_level(text: str, corps: str = "") -> int:
+    """Cross-corps level of a grade (:mod:`matching.grades`: 1–8, ordered within each corps,
+    e.g. IA 4 < IPA 5 < ICA 6 < IGA 7), read with the corps of the same row when given;
+    ``UNKNOWN_INT`` when empty or not in the grade table (never a silent lowest level)."""
+    from matching.grades import grade_level as _level
+
+    return _level(text, corps, unknown=UNKNOWN_INT)
+
+
+def ministry_key(text: str) -> str:
+    """Comparison key of a ministry (acronyms, short and former names, data/reference/
+    ministries.csv via :mod:`matching.ministries`); an unknown ministry gives its folded text."""
+    from matching.ministries import ministry_keys
+
+    keys = ministry_keys(text)
+    return "+".join(sorted(keys)) if keys else fold(text)
 
 
 def _day(value) -> int:
@@ -150,6 +138,9 @@ class Features:
     concepts: list[str]  # column keys of the skill matrices
     occupations: list[str]  # column keys of the occupation matrices
     families: list[str]
+    #: values as written, for explanations: "grade", "corps" (per profile), "grade_min"
+    #: (per position)
+    texts: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_profiles(self) -> int:
@@ -232,7 +223,7 @@ def build_features(
     corps_vocab = _vocab([c for lst in corps_lists for c in lst] + [canon_corps(c) for c in _col(profiles, "corps", "")])
     keys: dict[tuple[str, str], int] = {}
     q_keys = np.array(
-        [keys.setdefault((fold(mi), fold(t)), len(keys)) for mi, t in zip(ministries, _col(positions, "title", ""))],
+        [keys.setdefault((ministry_key(mi), fold(t)), len(keys)) for mi, t in zip(ministries, _col(positions, "title", ""))],
         dtype=np.int64,
     )
     Q = PositionArrays(
@@ -264,11 +255,13 @@ def build_features(
     p_occ_adj = (p_occ @ adj).tocsr()
     p_occ_adj.data = np.minimum(p_occ_adj.data, 1.0)
 
-    min_tok = [_tokens(x) for x in sorted(min_vocab, key=min_vocab.get)]
+    min_names = sorted(min_vocab, key=min_vocab.get)
+    min_tok = [_tokens(x) for x in min_names]
+    min_keys = [_ministry_keys(x) for x in min_names]
     loc_tok = [_tokens(x) for x in sorted(loc_vocab, key=loc_vocab.get)]
     wish_min_rows, wish_loc_rows = [], []
     for wm, wl in zip(_col(profiles, "wished_ministries", []), _col(profiles, "wished_locations", [])):
-        wish_min_rows.append(_wish_hits(_empty_list(wm), min_tok))
+        wish_min_rows.append(_ministry_hits(_empty_list(wm), min_keys, min_tok))
         wish_loc_rows.append(_wish_hits(_empty_list(wl), loc_tok))
     p_corps = [canon_corps(c) for c in _col(profiles, "corps", "")]
     P = ProfileArrays(
@@ -288,12 +281,12 @@ def build_features(
         years=np.asarray(pd.to_numeric(pd.Series(_col(profiles, "years_experience", np.nan)), errors="coerce"), dtype=np.float64),
         open=np.asarray([bool(x) if x is not None else True for x in _col(profiles, "open_to_mobility", True)] or np.zeros(0), dtype=bool),
         corps=_csr([{c: 1.0} if c in corps_vocab else {} for c in p_corps], corps_vocab),
-        grade=np.asarray([grade_level(x) for x in _col(profiles, "grade", "")], dtype=np.int64),
+        grade=np.asarray([grade_level(x, c) for x, c in zip(_col(profiles, "grade", ""), _col(profiles, "corps", ""))], dtype=np.int64),
         available_day=np.asarray([_day(x) for x in _col(profiles, "available_from", None)], dtype=np.int64),
         clearance=np.asarray([_clear(x) for x in _col(profiles, "clearance", "none")], dtype=np.int8),
         current_key=np.asarray(
             [
-                keys.get((fold(mi), fold(t)), -1) if fold(t) else -1
+                keys.get((ministry_key(mi), fold(t)), -1) if fold(t) else -1
                 for mi, t in zip(_col(profiles, "current_ministry", ""), _col(profiles, "current_position", ""))
             ],
             dtype=np.int64,
@@ -307,6 +300,11 @@ def build_features(
         concepts=sorted(concepts, key=concepts.get),
         occupations=sorted(occ_vocab, key=occ_vocab.get),
         families=sorted(fam_vocab, key=fam_vocab.get),
+        texts={
+            "grade": np.asarray([str(x or "") for x in _col(profiles, "grade", "")], dtype=object),
+            "corps": np.asarray([str(x or "") for x in _col(profiles, "corps", "")], dtype=object),
+            "grade_min": np.asarray([str(x or "") for x in _col(positions, "grade_min", "")], dtype=object),
+        },
     )
 
 
@@ -340,6 +338,24 @@ def _wish_hits(wishes: Sequence[str], vocab_tokens: Sequence[frozenset[str]]) ->
         if any(w <= toks for w in wish_toks):
             hits.append(i)
     return hits
+
+
+def _ministry_keys(text: str) -> frozenset[str]:
+    from matching.ministries import ministry_keys
+
+    return ministry_keys(text)
+
+
+def _ministry_hits(wishes: Sequence[str], vocab_keys: Sequence[frozenset[str]], vocab_tokens: Sequence[frozenset[str]]) -> list[int]:
+    """Indices of the positions' ministries that a wish designates: the same ministry in the
+    reference table (acronyms, short and former names), else all the wish's words appear."""
+    wish_keys = [_ministry_keys(w) for w in wishes]
+    known = frozenset().union(*wish_keys) if wish_keys else frozenset()
+    loose = [w for w, k in zip(wishes, wish_keys) if not k]
+    hits = set(_wish_hits(loose, vocab_tokens)) if loose else set()
+    if known:
+        hits.update(i for i, keys in enumerate(vocab_keys) if keys & known)
+    return sorted(hits)
 
 
 def _idx_csr(rows: Sequence[Sequence[int]], width: int) -> sparse.csr_matrix:

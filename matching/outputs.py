@@ -187,6 +187,17 @@ def build_tables(prep, ranking: Ranking, config: Config) -> tuple[pd.DataFrame, 
     return shortlists, opportunities
 
 
+WARNING_COLUMNS = ["file", "row", "column", "value", "message"]
+
+
+def warnings_table(result) -> pd.DataFrame:
+    """The readers' warnings of both files (``file, row, column, value, message``)."""
+    warnings = getattr(result, "warnings", None)
+    if warnings is None or not len(warnings):
+        return pd.DataFrame(columns=WARNING_COLUMNS)
+    return warnings
+
+
 def with_pseudonyms(shortlists: pd.DataFrame, batch_id: str) -> pd.DataFrame:
     """The shortlist table with its pseudonymous candidate references filled in."""
     out = shortlists.copy()
@@ -218,6 +229,8 @@ def write_outputs(result, folder, *, state=None, started: float | None = None, t
     if rejects.empty:
         rejects = pd.DataFrame(columns=["file", "row", "column", "value", "reason"])
     files["rejects"] = folder.write_csv("rejects.csv", rejects)
+    # what the readers guessed, repaired or left empty, the rows being kept
+    files["warnings"] = folder.write_csv("warnings.csv", warnings_table(result))
 
     # pseudonyms: only in the advisor's folder
     profiles = result.prepared.profiles

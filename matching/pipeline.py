@@ -49,14 +49,16 @@ def load_profiles(path: str | Path, config: Config | None = None):
     """Read and validate a profiles file (CSV, xlsx, JSON, JSONL): a ``ReadResult``."""
     from matching.io.readers import read_profiles
 
-    return read_profiles(Path(path), config=(config or Config()).input)
+    config = config or Config()
+    return read_profiles(Path(path), config=config.input, reference_date=config.rules.reference_date or None)
 
 
 def load_positions(path: str | Path, config: Config | None = None):
     """Read and validate a positions file (also Place de l'emploi public exports)."""
     from matching.io.readers import read_positions
 
-    return read_positions(Path(path), config=(config or Config()).input)
+    config = config or Config()
+    return read_positions(Path(path), config=config.input, reference_date=config.rules.reference_date or None)
 
 
 def prepare(profiles, positions, config: Config, *, encoder=None, taxonomy=None, progress: Progress = _noop) -> Prepared:

@@ -18,7 +18,10 @@ Decisions (documented here because advisors will ask):
   carry it. Accepted spellings: ``none`` / aucune / aucun / non / néant / sans / 0 / "-"
   left empty; ``confidentiel`` / confidentiel défense / CD / C; ``secret`` / secret
   défense / SD / S; ``tres_secret`` / très secret / très secret défense / TSD / TS /
-  top secret. Anything else rejects the row (never guessed).
+  top secret. A sentence naming one level ("Habilitation secret défense obtenue en 2022")
+  is read by that level, with a warning; a profile's clearance "en cours" / "demandée" is
+  not held yet (``none``, with a warning). Anything else leaves the default (``none``)
+  and a warning: never guessed silently, never a rejected row.
 * **Booleans**: oui/non, o/n, yes/no, y/n, vrai/faux, true/false, 1/0, x (= yes);
   an empty cell takes the column default.
 * **Skill levels** 1–4 (1 notions, 2 pratique, 3 maîtrise, 4 expert) also written in
@@ -105,13 +108,13 @@ class ColumnSpec:
 # --- profiles -------------------------------------------------------------------------
 _PROFILE = (
     ColumnSpec("profile_id", "id", ("identifiant", "id", "id_profil", "identifiant_profil", "profil_id", "matricule"), required=True),
-    ColumnSpec("full_name", "text", ("nom", "nom_complet", "nom_prenom", "prenom_nom", "name")),
+    ColumnSpec("full_name", "text", ("nom", "nom_complet", "nom_prenom", "prenom_nom", "name", "nom_famille", "nom_usage", "nom_d_usage", "last_name")),
     ColumnSpec("email", "text", ("courriel", "mail", "e_mail", "adresse_courriel", "adresse_mail", "adresse_electronique")),
     ColumnSpec("corps", "text", ()),
     ColumnSpec("grade", "text", ()),
     ColumnSpec("current_ministry", "text", ("ministere_actuel", "ministere_origine", "ministere_affectation")),
     ColumnSpec("current_position", "text", ("poste_actuel", "fonction_actuelle", "emploi_actuel")),
-    ColumnSpec("location", "text", ("localisation", "lieu", "ville", "residence")),
+    ColumnSpec("location", "text", ("localisation", "lieu", "ville", "residence", "lieu_affectation", "lieu_travail", "residence_administrative", "site")),
     ColumnSpec("skills", "skills", ("competences", "competence", "savoir_faire")),
     ColumnSpec("summary", "longtext", ("resume", "synthese", "presentation", "parcours")),
     ColumnSpec("years_experience", "float", ("annees_experience", "experience", "anciennete", "nb_annees_experience"), bounds=(0, 70)),
@@ -124,6 +127,8 @@ _PROFILE = (
     ColumnSpec("consent_share_identity", "bool", ("consentement_identite", "consentement", "consentement_partage_identite"), default=False),
     ColumnSpec("gender", "text", ("genre", "sexe")),
     ColumnSpec("birth_year", "int", ("annee_naissance", "annee_de_naissance"), bounds=(1900, 2100)),
+    # a separate first-name column: "Prénom" + "Nom" make full_name
+    ColumnSpec("first_name", "text", ("prenom", "prenoms", "given_name"), target="full_name"),
 )
 
 # --- positions ------------------------------------------------------------------------
@@ -160,11 +165,11 @@ PROFILE_SPECS: dict[str, ColumnSpec] = {s.name: s for s in _PROFILE}
 POSITION_SPECS: dict[str, ColumnSpec] = {s.name: s for s in _POSITION}
 
 #: Columns of the canonical frames, in order (ARCHITECTURE.md).
-PROFILE_COLUMNS: tuple[str, ...] = tuple(s.name for s in _PROFILE) + ("source_row", "extra")
+PROFILE_COLUMNS: tuple[str, ...] = tuple(s.name for s in _PROFILE if s.target is None) + ("source_row", "extra")
 POSITION_COLUMNS: tuple[str, ...] = tuple(s.name for s in _POSITION if s.target is None) + ("source_row", "extra")
 
 #: Columns whose values are never echoed in a message or a reject line.
-PERSONAL_COLUMNS: frozenset[str] = frozenset({"full_name", "email", "gender", "birth_year"})
+PERSONAL_COLUMNS: frozenset[str] = frozenset({"full_name", "first_name", "email", "gender", "birth_year"})
 
 #: Place de l'emploi public fields we know and do not use: kept in ``extra`` silently
 #: (no "unknown column" warning for a plain PEP export).
@@ -260,4 +265,30 @@ def parse_experience_level(text: str) -> float | None:
     key = header_key(text)
     if key in EXPERIENCE_LEVEL_YEARS:
         return float(EXPERIENCE_LEVEL_YEARS[key])  # type: ignore[arg-type]
+    return None
+
+
+_PENDING = re.compile(r"\b(en cours|demandee?s?|a obtenir|en attente|sollicitee?s?|a demander|en instruction|a renouveler|expiree?s?|a venir)\b")
+_CLEARANCE_IN_TEXT = (
+    ("tres_secret", re.compile(r"\b(tres secret|top secret|tsd)\b")),
+    ("secret", re.compile(r"\b(secret|sd)\b")),
+    ("confidentiel", re.compile(r"\b(confidentiel|cd)\b")),
+    ("none", re.compile(r"\b(aucune?|non habilitee?|pas d habilitation|sans habilitation|neant)\b")),
+)
+
+
+def read_clearance_sentence(text: str, *, held: bool = True) -> tuple[str, str] | None:
+    """A clearance written as a sentence: ``(level, what was understood)`` or ``None``.
+
+    The highest level named is taken; with ``held=True`` (a profile), a clearance "en
+    cours", "demandée", "à obtenir"... is not held yet, so ``none``.
+    """
+    s = unicodedata.normalize("NFKD", str(text))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = " ".join(re.split(r"[^0-9a-z]+", s)).strip()
+    for level, pattern in _CLEARANCE_IN_TEXT:
+        if pattern.search(s):
+            if held and level != "none" and _PENDING.search(s):
+                return "none", f"habilitation {level} non encore obtenue (en cours ou demandée) : lue comme aucune"
+            return level, f"lue comme « {level} »"
     return None

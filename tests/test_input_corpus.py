@@ -15,6 +15,7 @@ import sys
 import traceback
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from matching.config import InputConfig
@@ -94,10 +95,21 @@ def test_corpus_file(case):
         r = res.rejects
         vals = r[(r["row"] == row) & (r["column"] == column)]["value"].tolist()
         assert vals and all(v in ("", MASK) for v in vals)
+    w = res.warnings
+    assert list(w.columns) == ["file", "row", "column", "value", "message"]
+    assert (w["file"] == case.name).all()
+    for row, column, message in exp.get("warns", []):
+        sel = w[(w["row"] == row) & (w["column"] == column) & w["message"].str.contains(message, regex=False)]
+        assert len(sel), f"expected warning {(row, column, message)} in\n{w.to_string()}"
+    for row, column in exp.get("masked_warns", []):
+        vals = w[(w["row"] == row) & (w["column"] == column)]["value"].tolist()
+        assert vals and all(v in ("", MASK) for v in vals)
+    # a kept row's cell warnings never name a rejected row
+    assert set(w["row"].dropna().astype(int)).isdisjoint(set(res.rejects["row"].dropna().astype(int)))
     if "problems" in exp:
         assert len(res.rejects) == exp["problems"], res.rejects.to_string()
     if "value_max" in exp:
-        assert res.rejects["value"].str.len().max() <= exp["value_max"]
+        assert pd.concat([res.rejects["value"], res.warnings["value"]]).str.len().max() <= exp["value_max"]
     for i, column, expected in exp.get("cells", []):
         got = res.frame[column].iloc[i]
         if isinstance(expected, float):

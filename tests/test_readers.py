@@ -98,6 +98,13 @@ def test_personal_values_never_in_messages(tmp_path):
     p = tmp_path / "p.csv"
     p.write_text("identifiant;nom;courriel;competences;annee_naissance\nP1;" + "Jean Secret " * 20 + ";jean@x.fr;Python;19x5\n", encoding="utf-8")
     res = read_profiles(p, config=InputConfig(max_cell_chars=100))
+    # cell problems in optional fields keep the row: the warnings name them, masked
+    assert res.rejected == 0 and len(res.warnings) == 2
+    text = res.warnings.to_string() + " ".join(res.warnings["message"])
+    assert "Jean" not in text and "19x5" not in text and MASK in text
+    # without any text the row is rejected: the rejects are masked too
+    p.write_text("identifiant;nom;courriel;competences;annee_naissance\nP1;" + "Jean Secret " * 20 + ";jean@x.fr;;19x5\n", encoding="utf-8")
+    res = read_profiles(p, config=InputConfig(max_cell_chars=100))
     assert res.rejected == 1
     text = res.rejects.to_string() + "".join(str(pr) for pr in res.problems())
     assert "Jean" not in text and "19x5" not in text and MASK in text

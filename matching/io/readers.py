@@ -2,8 +2,11 @@
 
 ``read_profiles(path)`` / ``read_positions(path)`` return a :class:`ReadResult`: the
 canonical frame (ARCHITECTURE.md), the quarantined rows (``rejects``: one line per
-problem, ``file, row, column, value, reason``) and ``info`` (format, encoding, delimiter,
-counts, warnings). The invariant ``rows_read == accepted + rejected`` always holds.
+problem, ``file, row, column, value, reason``), the ``warnings`` table (``file, row,
+column, value, message``: what was guessed or left out in the rows kept, and the
+file-level warnings with an empty ``row``), ``separators``, ``header_suggestions``,
+``understood`` and ``info`` (format, encoding, delimiter, counts, file-level warnings).
+The invariant ``rows_read == accepted + rejected`` always holds.
 Problems that make the whole file unusable raise :class:`InputError`, listing every
 problem found at once; no traceback from pandas, openpyxl or json ever reaches the user.
 
@@ -27,20 +30,42 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
   removed; non-breaking spaces become spaces; spaces collapsed and stripped (new lines
   kept in ``summary``, ``description``, ``profile_sought``). A leading ``'`` guard before
   ``= + - @`` (written by our own outputs or by Excel users) is removed.
+* **Rows are rejected only when they cannot be matched at all**: broken record (shifted
+  CSV cells, invalid JSON), empty or repeated identifier, empty required value (a
+  position's ministry or title), no text at all (profile). A cell that cannot be read in
+  an optional field keeps its row: the field is left empty (or takes its default:
+  ``open_to_mobility`` yes, ``clearance`` none, ``openings`` 1) and the cell goes to the
+  warnings table, saying what was done. Cells too long (``max_cell_chars``) and Excel
+  errors are likewise emptied with a warning.
 * **xlsx**: values as Excel stores them (cached results of formulas; numbers, dates);
-  merged cells (header or data) take the value of their top-left cell; a cell holding an
-  Excel error (``#N/A``...) in a known column rejects its row.
-* **Lists** split on ``;``, ``|`` and new lines (not on commas: skill names contain
-  commas), items stripped, empty and repeated items dropped.
+  merged cells (header or data) take the value of their top-left cell.
+* **Lists** split on ``;``, ``|``, new lines and bullets (``•`` ``◦`` ``▪`` ``·`` anywhere,
+  ``-`` ``*`` ``–`` at the start of a line), and on **commas** when the column reads as a
+  comma-separated list: decided once per file and column (no ``;`` or ``|`` anywhere in
+  the column, and the comma pieces look like items: mostly at most 6 words / 60
+  characters, rarely starting like a sentence's continuation, "un", "des", "d'"…). Never
+  inside parentheses or a decimal number. The separators used per column are in
+  ``separators`` (and said by ``validate``); a column read on commas is a file-level
+  warning, and a cell whose commas look like separators in a column that uses ``;`` is a
+  cell warning (read as one item). Items stripped, empty and repeated items dropped.
 * **Skills** ``name:level``: the text after the *last* colon is a level if it is a
   digit or a level word (``Python:3``, ``Python : maîtrise``); a short number out of
-  1–4 (``Python:5``, ``SQL:2.5``) rejects the row; any other text after a colon is part
-  of the name (``https://...``, ``ISO:27001``, ``Sécurité: ANSSI``). Repeated skills are
-  merged, keeping the highest level.
+  1–4 (``Python:5``, ``SQL:2.5``) drops the level (the skill is kept, with a warning);
+  any other text after a colon is part of the name (``https://...``, ``ISO:27001``,
+  ``Sécurité: ANSSI``). Repeated skills are merged, keeping the highest level.
 * **Dates**: ISO ``yyyy-mm-dd`` (optionally with a time), ``dd/mm/yyyy`` (also ``-`` or
   ``.``, optionally with a time, as in PEP exports), Excel dates; years 1900–2100.
-  Two-digit years are refused (never guessed).
-* **Numbers**: decimal comma accepted, a unit word tolerated (``5 ans``, ``2 jours``).
+  « Immédiate », « immédiatement », « dès que possible », « ASAP », « de suite »… = the
+  batch's reference date (``reference_date``, default today); « septembre 2025 »,
+  ``09/2025`` = the first day of that month; both with a warning. Two-digit years are
+  never guessed (field left empty, warning).
+* **Numbers**: decimal comma accepted, a unit word tolerated (``5 ans``, ``2 jours``);
+  with a warning, ``15+`` = 15, ``environ 10 ans`` = 10, ``plus de 20 ans`` = 20,
+  ``10-15 ans`` = 10 (the lower bound).
+* **Clearance** written as a sentence: the level it names (see :mod:`matching.schema`).
+* **Reference tables**: corps, grades (:mod:`matching.grades`) and ministries
+  (:mod:`matching.ministries`) that the tables do not know are warnings (the value is
+  kept as written); ``understood`` lists what the tables made of the others.
 * **Identifiers**: an empty identifier rejects the row; for a repeated identifier the
   first row is kept and each later one is rejected, naming the row it repeats (whether
   or not that first row is itself accepted). Identifiers are compared exactly (after
@@ -51,7 +76,9 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
   ("Paris (75), Ile-de-France") when it is empty; ``niveau_experience`` gives
   ``experience_years`` (see :mod:`matching.schema`). These source columns and the other
   known PEP fields are kept in ``extra`` without warnings.
-* **Unknown columns** are kept in ``extra`` (by their header) and reported as warnings.
+* **Unknown columns** are kept in ``extra`` (by their header) and reported as warnings,
+  with the closest known column (rapidfuzz on the header keys) in
+  ``header_suggestions``. A "Prénom" column joins "Nom": ``full_name`` = "Prénom Nom".
 * **Personal data**: the values of ``full_name``, ``email``, ``gender`` and
   ``birth_year`` are never echoed (``value`` is ``"(masqué)"``); other values are cut
   to 60 characters.
@@ -77,6 +104,7 @@ from matching.io.writers import unneutralize_cell
 from matching.schema import (
     CLEARANCE_LEVELS,
     PEP_KEPT_FIELDS,
+    read_clearance_sentence,
     PERSONAL_COLUMNS,
     ColumnSpec,
     header_key,
@@ -100,6 +128,7 @@ __all__ = [
     "read_positions",
     "read_table",
     "REJECT_COLUMNS",
+    "WARNING_COLUMNS",
     "MASK",
 ]
 
@@ -150,13 +179,25 @@ class InputError(InputFileError, ValueError):
         super().__init__(f"{len(self.problems)} problème(s) dans les données d'entrée :\n{lines}")
 
 
+WARNING_COLUMNS = ("file", "row", "column", "value", "message")
+
+
 @dataclass
 class ReadResult:
-    """What a reader returns. ``info["rows_read"] == info["accepted"] + info["rejected"]``."""
+    """What a reader returns. ``info["rows_read"] == info["accepted"] + info["rejected"]``.
+
+    ``warnings`` is a table (``file, row, column, value, message``, French) of what the
+    reader had to guess or leave out while keeping the row: one line per cell (row and
+    column as the spreadsheet shows them, personal values masked) and one line per
+    file-level warning (``row`` empty). ``separators``: per list column, the separators
+    used; ``header_suggestions``: per unknown header, the closest known column (or None);
+    ``understood``: what the reference tables made of ministries, corps and grades.
+    """
 
     frame: "pd.DataFrame"
     rejects: "pd.DataFrame"
     info: dict[str, Any] = field(default_factory=dict)
+    warnings_table: "pd.DataFrame | None" = None
 
     @property
     def rows_read(self) -> int:
@@ -171,8 +212,36 @@ class ReadResult:
         return int(self.info["rejected"])
 
     @property
-    def warnings(self) -> list[str]:
+    def warnings(self) -> "pd.DataFrame":
+        """Every warning as a table: ``file, row, column, value, message``."""
+        if self.warnings_table is None:
+            import pandas as pd
+
+            lines = self.warning_lines()
+            return pd.DataFrame(
+                {"file": pd.Series([self.info.get("file", "")] * len(lines), dtype="str"),
+                 "row": pd.Series([None] * len(lines), dtype="Int64"), "column": pd.Series([""] * len(lines), dtype="str"),
+                 "value": pd.Series([""] * len(lines), dtype="str"), "message": pd.Series(lines, dtype="str")}
+            )
+        return self.warnings_table
+
+    def warning_lines(self) -> list[str]:
+        """The file-level warnings as sentences (title lines skipped, unknown columns...)."""
         return list(self.info.get("warnings", []))
+
+    @property
+    def separators(self) -> dict[str, str]:
+        """List column (header as written) -> the separators used, in French."""
+        return dict(self.info.get("list_separators", {}))
+
+    @property
+    def header_suggestions(self) -> dict[str, str | None]:
+        """Unknown header -> the closest canonical column (``None``: no close one)."""
+        return dict(self.info.get("header_suggestions", {}))
+
+    @property
+    def understood(self) -> dict[str, dict[str, str]]:
+        return dict(self.info.get("understood", {}))
 
     def problems(self) -> list[Problem]:
         """The rejects as :class:`Problem` objects."""
@@ -567,6 +636,8 @@ class _Mapping:
     labels: list[str]
     #: headers of unknown columns (kept in extra, reported as warnings)
     unknown: list[str] = field(default_factory=list)
+    #: unknown header -> closest canonical column (or None)
+    suggestions: dict[str, str | None] = field(default_factory=dict)
 
 
 def _map_headers(raw: _Raw, specs: dict[str, ColumnSpec], name: str, kind: str) -> _Mapping:
@@ -612,7 +683,7 @@ def _map_headers(raw: _Raw, specs: dict[str, ColumnSpec], name: str, kind: str) 
             )
             continue
         columns[canon] = [j]
-        if spec.target is not None:
+        if spec.target is not None and canon not in PERSONAL_COLUMNS:
             extra[label] = j  # PEP sources are also kept as they were
     for spec in specs.values():
         if not spec.required:
@@ -634,9 +705,36 @@ def _map_headers(raw: _Raw, specs: dict[str, ColumnSpec], name: str, kind: str) 
         )
     if problems:
         raise InputError(problems)
+    suggestions = {u: _suggest_header(u, specs, set(columns)) for u in unknown}
     if unknown:
-        raw.warnings.append(f"colonne(s) inconnue(s) conservée(s) dans extra : {', '.join(unknown)}")
-    return _Mapping(columns, extra, labels, unknown)
+        shown = [f"{u} (colonne {s} ?)" if s else u for u, s in suggestions.items()]
+        raw.warnings.append(f"colonne(s) inconnue(s) conservée(s) dans extra : {', '.join(shown)}")
+    return _Mapping(columns, extra, labels, unknown, suggestions)
+
+
+def _suggest_header(header: str, specs: dict[str, ColumnSpec], taken: set[str]) -> str | None:
+    """The canonical column whose name or alias is closest to an unknown header (rapidfuzz),
+    preferring the columns the file does not already have; ``None`` when nothing is close."""
+    from rapidfuzz import fuzz
+
+    key = header_key(header)
+    if len(key) < 3:
+        return None
+    best: tuple[float, str] | None = None
+    for spec in specs.values():
+        canon = spec.target or spec.name
+        for alias in (spec.name, *spec.aliases):
+            k = header_key(alias)
+            score = fuzz.ratio(key, k)
+            if len(k) >= 5 and (key.startswith(k) or k.startswith(key)):
+                score = max(score, 85.0)  # "Compétences techniques" -> competences
+            if canon in taken:
+                score -= 10
+            if best is None or score > best[0]:
+                best = (score, canon)
+    if best is None or best[0] < 75:
+        return None
+    return best[1]
 
 
 # --- cell parsers ---------------------------------------------------------------------
@@ -648,18 +746,96 @@ _SHORT_NUMBER = re.compile(r"\d{1,2}(?:[.,]\d+)?")
 _NUMBER = re.compile(r"([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*(?:ans?|ann[ée]es?|years?|jours?|j|days?|jours?/semaine|j/sem)?\.?", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _FR_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+\d{1,2}[:h]\d{2}(?::\d{2})?)?")
-_LIST_SPLIT = re.compile(r"[;|\n]")
+_LIST_SPLIT = re.compile(r"[;|\n\u2022\u25e6\u25aa\u25cf\u2023\u2043\u25a0]|(?<!\w)\u00b7|\u00b7(?!\w)")
+_LINE_BULLET = re.compile(r"^[-*\u2013\u2014>]+\s*")
+_BULLETS = "\u2022\u25e6\u25aa\u25cf\u2023\u2043\u25a0\u00b7"
+#: words that start a sentence's continuation, not a list item ("…, une application")
+_CONTINUATION = frozenset(
+    "un une des de du d le la les l et ou en a au aux pour avec dont qui que sur dans par ainsi notamment".split()
+)
 
 
-def _split_list(text: str) -> list[str]:
+def _top_level_commas(text: str) -> list[str]:
+    """Split on commas outside parentheses/brackets, never inside a number (``2,5``)."""
+    parts, depth, cur = [], 0, []
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        if ch == "," and depth == 0 and not (0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()):
+            parts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def _raw_items(text: str, comma: bool = False) -> list[str]:
+    items = []
+    for line in _LIST_SPLIT.split(text):
+        line = _LINE_BULLET.sub("", line.strip()).strip()
+        if not line:
+            continue
+        items.extend(_top_level_commas(line) if comma else [line])
+    return [i.strip() for i in items if i.strip()]
+
+
+def _split_list(text: str, comma: bool = False) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
-    for item in _LIST_SPLIT.split(text):
-        item = item.strip()
+    for item in _raw_items(text, comma):
         if item and item.casefold() not in seen:
             seen.add(item.casefold())
             out.append(item)
     return out
+
+
+def _looks_like_list(pieces: list[str]) -> bool:
+    """Comma pieces that read as list items: mostly short, rarely a sentence's continuation."""
+    if len(pieces) < 2:
+        return False
+    short = [p for p in pieces if len(p) <= 60 and len(p.split()) <= 6]
+    cont = [p for p in pieces if p.split()[0].casefold().rstrip("'\u2019") in _CONTINUATION or p[:2].casefold() in ("d'", "l'", "d\u2019", "l\u2019")]
+    return len(short) >= 0.75 * len(pieces) and len(cont) <= 0.2 * len(pieces)
+
+
+def _list_mode(texts: list[str]) -> tuple[bool, list[str], str | None, list[int]]:
+    """How the cells of one list column separate their items, decided for the whole column.
+
+    Returns ``(split on commas, separators seen (French names), a note or None, indexes of
+    the cells read as one item although their commas look like separators)``. Commas
+    separate items when no cell of the column uses ``;`` or ``|`` and the comma pieces
+    (outside parentheses) look like list items: at least 75 % of at most 6 words and 60
+    characters, at most 20 % starting like a sentence's continuation ("un", "des", "d'"...).
+    """
+    cells = [t for t in texts if t]
+    used: list[str] = []
+    if any(";" in t for t in cells):
+        used.append("point-virgule")
+    if any("|" in t for t in cells):
+        used.append("barre verticale")
+    if any("\n" in t.strip() for t in cells):
+        used.append("retour à la ligne")
+    if any(c in t for t in cells for c in _BULLETS) or any(_LINE_BULLET.match(line.strip()) for t in cells for line in t.split("\n") if len(t.split("\n")) > 1):
+        used.append("puces")
+    comma_idx = [i for i, t in enumerate(texts) if t and any(len(_top_level_commas(line)) > 1 for line in _LIST_SPLIT.split(t))]
+    note = None
+    comma = False
+    suspects: list[int] = []
+    if comma_idx:
+        pieces = [p for i in comma_idx for p in _raw_items(texts[i], comma=True)]
+        several = len(comma_idx) >= 2 or len(comma_idx) == len(cells)
+        if "point-virgule" in used or "barre verticale" in used:
+            # cells written without any ';' while the rest of the column uses it
+            suspects = [i for i in comma_idx if not any(c in texts[i] for c in ";|\n") and _looks_like_list(_raw_items(texts[i], comma=True))]
+        elif _looks_like_list(pieces):
+            comma = True
+            used.append("virgule")
+            where = f"{len(comma_idx)} cellule(s)" if several else "une seule cellule"
+            note = f"éléments séparés par des virgules (aucun point-virgule dans la colonne, virgules dans {where})"
+    return comma, used, note, suspects
 
 
 def split_skill(item: str) -> tuple[str, int | None]:
@@ -685,15 +861,17 @@ def split_skill(item: str) -> tuple[str, int | None]:
     return item, None
 
 
-def _parse_skills(text: str) -> list[tuple[str, int | None]]:
+def _parse_skills(text: str, comma: bool = False) -> tuple[list[tuple[str, int | None]], list[str]]:
+    """Skills and the notes of what was done (an invalid level is dropped, the skill kept)."""
     out: dict[str, list[Any]] = {}
-    errors = []
-    for item in _split_list(text):
+    notes = []
+    for item in _split_list(text, comma):
         try:
             name, level = split_skill(item)
         except ValueError as exc:
-            errors.append(str(exc))
-            continue
+            idx = item.rfind(":")
+            name, level = item[:idx].strip(), None
+            notes.append(f"{exc} : niveau ignoré, compétence gardée")
         key = name.casefold()
         if key in out:
             old = out[key][1]
@@ -701,9 +879,7 @@ def _parse_skills(text: str) -> list[tuple[str, int | None]]:
                 out[key][1] = level
         else:
             out[key] = [name, level]
-    if errors:
-        raise _Bad(" ; ".join(errors))
-    return [(n, lvl) for n, lvl in out.values()]
+    return [(n, lvl) for n, lvl in out.values()], notes
 
 
 def _parse_number(value: Any, spec: ColumnSpec, *, integer: bool = False) -> float | int | None:
@@ -717,16 +893,48 @@ def _parse_number(value: Any, spec: ColumnSpec, *, integer: bool = False) -> flo
             return None
         m = _NUMBER.fullmatch(text)
         if not m:
-            raise _Bad("nombre attendu" + (" entier" if integer else ""))
+            x = _lenient_number(value)
+            if x is None:
+                raise _Bad("nombre attendu" + (" entier" if integer else ""))
+            _check_bounds(x, spec, integer)
+            raise _Lenient(int(x) if integer else x, f"lu comme {x:g}")
         x = float(m.group(1).replace(",", "."))
     if math.isnan(x) or math.isinf(x):
         raise _Bad("nombre attendu")
+    _check_bounds(x, spec, integer)
+    return int(x) if integer else x
+
+
+def _check_bounds(x: float, spec: ColumnSpec, integer: bool) -> None:
     lo, hi = spec.bounds
     if integer and not x.is_integer():
         raise _Bad("nombre entier attendu")
     if (lo is not None and x < lo) or (hi is not None and x > hi):
         raise _Bad(f"nombre hors limites : entre {lo:g} et {hi:g} attendu")
-    return int(x) if integer else x
+
+
+_APPROX_WORDS = frozenset(
+    "environ env plus de d au moins pres presque ans an annee annees et years year jours jour j par semaine sem "
+    "experience ou mois approximativement".split()
+)
+_NUM_IN_TEXT = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _lenient_number(value: Any) -> float | None:
+    """A number written with words around it: ``15+`` → 15, ``environ 10 ans`` → 10,
+    ``plus de 20 ans`` → 20, ``10-15 ans`` / ``10 à 15 ans`` → 10 (the lower bound)."""
+    text = unicodedata.normalize("NFKD", clean_text(_raw_text(value)))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    nums = _NUM_IN_TEXT.findall(text)
+    if not nums or len(nums) > 2:
+        return None
+    rest = _NUM_IN_TEXT.sub(" ", text)
+    words = [w for w in re.split(r"[^a-z]+", rest) if w]
+    if any(w not in _APPROX_WORDS and w != "a" for w in words):
+        return None
+    if len(nums) == 2 and not re.search(r"\d\s*(?:-|a|à|\u2013)\s*\d", text):
+        return None
+    return float(nums[0].replace(",", "."))
 
 
 def _make_date(y: int, m: int, d: int) -> _dt.date:
@@ -738,7 +946,19 @@ def _make_date(y: int, m: int, d: int) -> _dt.date:
         raise _Bad("date impossible (jour ou mois invalide ; format jj/mm/aaaa ou aaaa-mm-jj attendu)") from None
 
 
-def _parse_date(value: Any, fmt: str) -> _dt.date | None:
+_IMMEDIATE = re.compile(
+    r"(?:disponible |disponibilite )?(?:immediate(?:ment)?|immediat|des que possible|des maintenant|des a present|asap|"
+    r"de suite|tout de suite|maintenant|sans delai|au plus tot|a tout moment|libre|disponible|aujourd hui|deja disponible)"
+)
+_MONTHS = {
+    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10,
+    "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}
+_MONTH_YEAR = re.compile(r"(?:debut |courant |a partir de |des |en )?([a-z]+|\d{1,2}) (\d{4})")
+
+
+def _parse_date(value: Any, fmt: str, reference_date: _dt.date | None = None) -> _dt.date | None:
     if isinstance(value, _dt.datetime):
         return _make_date(value.year, value.month, value.day)
     if isinstance(value, _dt.date):
@@ -759,52 +979,87 @@ def _parse_date(value: Any, fmt: str) -> _dt.date | None:
     m = _FR_DATE.fullmatch(text)
     if m:
         return _make_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+    folded = " ".join(re.split(r"[^0-9a-z]+", folded)).strip()
+    if _IMMEDIATE.fullmatch(folded):
+        ref = reference_date or _dt.date.today()
+        raise _Lenient(ref, f"lu comme la date de référence du lot ({ref.isoformat()})")
+    m = _MONTH_YEAR.fullmatch(folded)
+    if m:
+        month = _MONTHS.get(m.group(1)) or (int(m.group(1)) if m.group(1).isdigit() else None)
+        if month and 1 <= month <= 12:
+            d = _make_date(int(m.group(2)), month, 1)
+            raise _Lenient(d, f"lu comme le premier jour du mois ({d.isoformat()})")
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", text):
+        raise _Bad("année à deux chiffres : jj/mm/aaaa attendu (l'année n'est jamais devinée)")
     raise _Bad("date illisible : jj/mm/aaaa ou aaaa-mm-jj attendu")
 
 
-def _parse_cell(spec: ColumnSpec, value: Any, fmt: str) -> Any:
+class _Lenient(Exception):
+    """A value read by a documented rule rather than as written: ``value`` and a note."""
+
+    def __init__(self, value: Any, note: str):
+        super().__init__(note)
+        self.value = value
+        self.note = note
+
+
+def _parse_cell(spec: ColumnSpec, value: Any, fmt: str, *, comma: bool = False,
+                reference_date: _dt.date | None = None, profile: bool = True) -> tuple[Any, list[str]]:
+    """The parsed cell and the notes of what was read by a rule (``_Bad`` when unreadable)."""
+    try:
+        return _parse_cell_strict(spec, value, fmt, comma=comma, reference_date=reference_date, profile=profile)
+    except _Lenient as exc:
+        return exc.value, [exc.note]
+
+
+def _parse_cell_strict(spec: ColumnSpec, value: Any, fmt: str, *, comma: bool, reference_date: _dt.date | None,
+                       profile: bool) -> tuple[Any, list[str]]:
     kind = spec.kind
     if kind == "date":
-        return _parse_date(value, fmt)
+        return _parse_date(value, fmt, reference_date), []
     if kind == "float":
         x = _parse_number(value, spec)
-        return math.nan if x is None else x
+        return (math.nan if x is None else x), []
     if kind == "int":
-        return _parse_number(value, spec, integer=True)
+        return _parse_number(value, spec, integer=True), []
     if kind == "openings":
         x = _parse_number(value, spec, integer=True)
-        return spec.default if x is None else x
+        return (spec.default if x is None else x), []
     if kind == "bool":
         if isinstance(value, bool):
-            return value
+            return value, []
         text = clean_text(_raw_text(value))
         if not text:
-            return spec.default
+            return spec.default, []
         b = parse_bool(text)
         if b is None:
             raise _Bad("oui/non attendu (oui, non, vrai, faux, 1, 0, x)")
-        return b
+        return b, []
     text = clean_text(_raw_text(value), multiline=kind in ("longtext", "skills", "list"))
     if kind == "clearance":
         c = parse_clearance(text)
         if c is None:
+            found = read_clearance_sentence(text, held=profile)
+            if found is not None:
+                raise _Lenient(found[0], found[1])
             raise _Bad(f"habilitation inconnue : une de {', '.join(CLEARANCE_LEVELS)} (ou aucune, confidentiel défense, secret défense, très secret) attendue")
-        return c
+        return c, []
     if kind == "experience_level":
         if not text:
-            return None
+            return None, []
         years = parse_experience_level(text)
         if years is None:
             try:
                 years = float(_parse_number(text, ColumnSpec("x", "float", bounds=(0, 70))))  # type: ignore[arg-type]
             except _Bad:
                 raise _Bad("niveau d'expérience inconnu : Débutant, Intermédiaire, Confirmé, Senior, Expert ou un nombre d'années attendu") from None
-        return years
+        return years, []
     if kind == "skills":
-        return _parse_skills(text)
+        return _parse_skills(text, comma)
     if kind == "list":
-        return _split_list(text)
-    return text
+        return _split_list(text, comma), []
+    return text, []
 
 
 def _empty(value: Any) -> bool:
@@ -818,22 +1073,29 @@ def _empty(value: Any) -> bool:
 
 
 # --- the reader -----------------------------------------------------------------------
-def read_profiles(path: str | Path, *, config: "InputConfig | None" = None, sheet: str | None = None) -> ReadResult:
+def read_profiles(path: str | Path, *, config: "InputConfig | None" = None, sheet: str | None = None,
+                  reference_date: "str | _dt.date | None" = None) -> ReadResult:
     """Read an engineers' profiles file into the canonical profiles frame."""
-    return read_table(path, "profiles", config=config, sheet=sheet)
+    return read_table(path, "profiles", config=config, sheet=sheet, reference_date=reference_date)
 
 
-def read_positions(path: str | Path, *, config: "InputConfig | None" = None, sheet: str | None = None) -> ReadResult:
+def read_positions(path: str | Path, *, config: "InputConfig | None" = None, sheet: str | None = None,
+                   reference_date: "str | _dt.date | None" = None) -> ReadResult:
     """Read a positions file (also a Place de l'emploi public export) into the canonical frame."""
-    return read_table(path, "positions", config=config, sheet=sheet)
+    return read_table(path, "positions", config=config, sheet=sheet, reference_date=reference_date)
 
 
-def read_table(path: str | Path, kind: str, *, config: "InputConfig | None" = None, sheet: str | None = None) -> ReadResult:
+def read_table(path: str | Path, kind: str, *, config: "InputConfig | None" = None, sheet: str | None = None,
+               reference_date: "str | _dt.date | None" = None) -> ReadResult:
     """Read ``kind`` (``"profiles"`` or ``"positions"``) from ``path``.
 
+    ``reference_date`` (ISO text or date; default today): the date that « immédiate »,
+    « dès que possible »... mean (the batch's ``rules.reference_date``).
     Raises :class:`InputError` for file-level problems, and in ``config.strict`` mode
     when any row is rejected (``exc.result`` then holds the full result).
     """
+    if isinstance(reference_date, str):
+        reference_date = _dt.date.fromisoformat(reference_date) if reference_date.strip() else None
     if config is None:
         from matching.config import InputConfig
 
@@ -846,7 +1108,7 @@ def read_table(path: str | Path, kind: str, *, config: "InputConfig | None" = No
     if raw.fmt in ("csv", "xlsx"):
         _find_header(raw, specs, name)
     mapping = _map_headers(raw, specs, name, kind)
-    result = _apply_contract(raw, mapping, specs, kind, name, config.max_cell_chars)
+    result = _apply_contract(raw, mapping, specs, kind, name, config.max_cell_chars, reference_date)
     if result.info["rows_read"] == 0:
         raise InputError(
             [Problem(name, None, None, "", "aucune ligne de données : le fichier ne contient que l'en-tête (un lot ne peut pas partir d'un fichier vide)")]
@@ -886,7 +1148,8 @@ def _load(path: Path, name: str, kind: str, sheet: str | None) -> _Raw:
     return _load_csv(data, name)
 
 
-def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], kind: str, name: str, max_chars: int) -> ReadResult:
+def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], kind: str, name: str, max_chars: int,
+                    reference_date: _dt.date | None = None) -> ReadResult:
     import pandas as pd
 
     id_col = "profile_id" if kind == "profiles" else "position_id"
@@ -894,23 +1157,45 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
     width = len(labels)
     accepted: list[dict[str, Any]] = []
     rejects: list[tuple[str, int | None, str, str, str]] = []
+    warns: list[tuple[str, int | None, str, str, str]] = []
     rejected_rows = 0
     rows_read = 0
     first_seen: dict[str, int] = {}
     canon_of = {j: c for c, js in mapping.columns.items() for j in js}
     primary = [s for s in specs.values() if s.target is None]
     secondary = [s for s in specs.values() if s.target is not None]
+    # list columns: one separator decision per file and column
+    comma_cols: dict[int, bool] = {}
+    suspect_cells: dict[int, list[int]] = {}  # row -> list columns whose commas were kept
+    separators: dict[str, str] = {}
+    file_warnings: list[tuple[str | None, str]] = []  # (column label, message)
+    for spec in primary:
+        if spec.kind not in ("skills", "list"):
+            continue
+        for j in mapping.columns.get(spec.name, []):
+            texts = [clean_text(_raw_text(r[j]), multiline=True) if j < len(r) and not isinstance(r[j], _XlError) else "" for _, r in raw.rows]
+            comma, used, note, suspects = _list_mode(texts)
+            comma_cols[j] = comma
+            for i in suspects:
+                suspect_cells.setdefault(raw.rows[i][0], []).append(j)
+            separators[labels[j]] = ", ".join(used) if used else "aucun (un élément par cellule)"
+            if note:
+                file_warnings.append((labels[j], f"colonne « {labels[j]} » : {note}"))
     for row_no, cells in raw.rows:
         if _is_blank(cells) and row_no not in raw.row_problems:
             raw.blank_rows += 1
             continue
         rows_read += 1
-        problems: list[tuple[str, str, str]] = []  # (column label, shown value, reason)
+        problems: list[tuple[str, str, str]] = []  # (column label, shown value, reason): reject the row
+        cell_notes: list[tuple[str, str, str]] = []  # (column label, shown value, message): keep the row
         for col, value, reason in raw.row_problems.get(row_no, []):
-            problems.append((col or "", value, reason))
+            if col:
+                cell_notes.append((col, value, f"{reason} : cellule ignorée"))
+            else:
+                problems.append(("", value, reason))
         if len(cells) > width and not _is_blank(cells[width:]):
             problems.append(("", "", f"la ligne a {len(cells)} cellules mais l'en-tête n'en a que {width} (séparateur dans une cellule sans guillemets ?)"))
-        if any(not col for col, _, _ in problems):
+        if problems:
             # the record itself is broken (invalid JSON, shifted CSV cells): its cells
             # mean nothing, so say only that
             rejected_rows += 1
@@ -920,10 +1205,10 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         # cell size and Excel errors, on every cell
         for j, v in enumerate(cells):
             if isinstance(v, str) and len(v) > max_chars:
-                problems.append((labels[j], _shown(v, canon_of.get(j)), f"cellule trop longue : {len(v)} caractères (limite {max_chars})"))
+                cell_notes.append((labels[j], _shown(v, canon_of.get(j)), f"cellule trop longue : {len(v)} caractères (limite {max_chars}) : cellule ignorée"))
                 cells[j] = ""
             elif isinstance(v, _XlError) and j in canon_of:
-                problems.append((labels[j], "" if canon_of[j] in PERSONAL_COLUMNS else str(v), f"erreur Excel « {v} » dans la cellule (formule en erreur)"))
+                cell_notes.append((labels[j], "" if canon_of[j] in PERSONAL_COLUMNS else str(v), f"erreur Excel « {v} » dans la cellule (formule en erreur) : cellule ignorée"))
                 cells[j] = None
         record: dict[str, Any] = {}
         for spec in primary + secondary:
@@ -937,10 +1222,16 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
             parsed: list[Any] = []
             for j in js:
                 try:
-                    parsed.append(_parse_cell(spec, cells[j], raw.fmt))
+                    value, notes = _parse_cell(spec, cells[j], raw.fmt, comma=comma_cols.get(j, False),
+                                               reference_date=reference_date, profile=kind == "profiles")
+                    parsed.append(value)
+                    for note in notes:
+                        cell_notes.append((labels[j], _shown(clean_text(_raw_text(cells[j])), spec.name), note))
                 except _Bad as exc:
-                    problems.append((labels[j], _shown(clean_text(_raw_text(cells[j])), spec.name), str(exc)))
-                    parsed.append(_default(spec))
+                    default = _default(spec)
+                    done = _what_was_done(spec, default)
+                    cell_notes.append((labels[j], _shown(clean_text(_raw_text(cells[j])), spec.name), f"{exc} : {done}"))
+                    parsed.append(default)
             if len(parsed) == 1:
                 record[spec.name] = parsed[0]
             else:  # several list columns merged
@@ -948,6 +1239,10 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
                 for p in parsed:
                     merged.extend(x for x in p if x not in merged)
                 record[spec.name] = merged
+        for j in suspect_cells.get(row_no, []):
+            cell_notes.append((labels[j], _shown(clean_text(_raw_text(cells[j])), canon_of.get(j)),
+                               "virgules lues comme faisant partie d'un seul élément (ailleurs dans la colonne, le point-virgule sépare "
+                               "les éléments) : séparez les éléments par « ; » si ce sont plusieurs éléments"))
         _fill_secondary(record, specs)
         extra = {}
         for key, j in mapping.extra.items():
@@ -966,32 +1261,29 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         for spec in primary:
             if spec.required and spec.name != id_col and not record.get(spec.name):
                 problems.append((_label_for(mapping, labels, specs, spec.name), "", f"valeur obligatoire vide : {spec.name}"))
-        text_broken = any(labels[j] == p[0] for c in ("skills", "summary", "current_position") for j in mapping.columns.get(c, []) for p in problems)
-        if kind == "profiles" and not text_broken and not (record["skills"] or record["summary"] or record["current_position"]):
+        if kind == "profiles" and not (record["skills"] or record["summary"] or record["current_position"]):
             cols = " / ".join(_label_for(mapping, labels, specs, c) for c in ("skills", "summary", "current_position") if c in mapping.columns)
             problems.append((cols, "", "aucun texte utilisable : compétences, résumé et poste actuel sont tous vides"))
         if problems:
             rejected_rows += 1
-            for col, value, reason in problems:
+            # the cell problems explain the reject (e.g. the only text cell was too long)
+            for col, value, reason in cell_notes + problems:
                 rejects.append((name, row_no, col, value, reason))
             continue
+        for col, value, message in cell_notes + _reference_notes(record, kind, mapping, labels, specs):
+            warns.append((name, row_no, col, value, message))
         out = {spec.name: record[spec.name] for spec in primary}
         out["source_row"] = row_no
         out["extra"] = extra
         accepted.append(out)
     frame = _build_frame(accepted, primary)
-    rejects_df = pd.DataFrame(
-        {
-            "file": pd.Series([r[0] for r in rejects], dtype="str"),
-            "row": pd.Series([r[1] for r in rejects], dtype="Int64"),
-            "column": pd.Series([r[2] for r in rejects], dtype="str"),
-            "value": pd.Series([r[3] for r in rejects], dtype="str"),
-            "reason": pd.Series([r[4] for r in rejects], dtype="str"),
-        }
-    )
-    warnings = list(raw.warnings)
+    rejects_df = _problem_frame(rejects, "reason")
+    warnings = list(raw.warnings) + [m for _, m in file_warnings]
     if raw.blank_rows:
         warnings.append(f"{raw.blank_rows} ligne(s) vide(s) ignorée(s)")
+    file_rows = [(name, None, "", "", w) for w in list(raw.warnings)]
+    file_rows += [(name, None, col or "", "", m) for col, m in file_warnings]
+    warnings_df = _problem_frame(file_rows + warns, "message")
     info = {
         "file": name,
         "kind": kind,
@@ -1007,9 +1299,114 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         "blank_rows": raw.blank_rows,
         "columns": {labels[js[0]]: c for c, js in mapping.columns.items()},
         "unknown_columns": list(mapping.unknown),
+        "header_suggestions": dict(mapping.suggestions),
+        "list_separators": separators,
+        "understood": _understood(frame, kind),
         "warnings": warnings,
+        "cell_warnings": len(warns),
     }
-    return ReadResult(frame=frame, rejects=rejects_df, info=info)
+    return ReadResult(frame=frame, rejects=rejects_df, info=info, warnings_table=warnings_df)
+
+
+def _problem_frame(rows: list[tuple[Any, ...]], last: str) -> "pd.DataFrame":
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "file": pd.Series([r[0] for r in rows], dtype="str"),
+            "row": pd.Series([r[1] for r in rows], dtype="Int64"),
+            "column": pd.Series([r[2] for r in rows], dtype="str"),
+            "value": pd.Series([r[3] for r in rows], dtype="str"),
+            last: pd.Series([r[4] for r in rows], dtype="str"),
+        }
+    )
+
+
+def _what_was_done(spec: ColumnSpec, default: Any) -> str:
+    if spec.kind == "bool":
+        return f"valeur par défaut appliquée ({'oui' if default else 'non'})"
+    if spec.kind == "clearance":
+        return "valeur par défaut appliquée (aucune)"
+    if spec.kind == "openings":
+        return f"valeur par défaut appliquée ({default})"
+    return "champ laissé vide"
+
+
+def _reference_notes(record: dict[str, Any], kind: str, mapping: _Mapping, labels: list[str],
+                     specs: dict[str, ColumnSpec]) -> list[tuple[str, str, str]]:
+    """Warnings for corps, grades and ministries that the reference tables do not know."""
+    from matching.grades import corps_key, read_grade
+    from matching.ministries import read_ministry
+
+    out: list[tuple[str, str, str]] = []
+
+    def label(canon: str) -> str:
+        return _label_for(mapping, labels, specs, canon)
+
+    def corps_note(canon: str, text: str) -> None:
+        if text and not corps_key(text, fallback=False):
+            out.append((label(canon), _shown(text, canon), "corps inconnu du référentiel (data/reference/corps.csv) : comparé tel quel"))
+
+    def ministry_note(canon: str, text: str) -> None:
+        if text and read_ministry(text) is None:
+            out.append((label(canon), _shown(text, canon), "ministère inconnu du référentiel (data/reference/ministries.csv) : comparé mot à mot"))
+
+    def grade_note(canon: str, text: str, corps: str, unknown: str) -> None:
+        if not text:
+            return
+        r = read_grade(text, corps)
+        if r is None:
+            out.append((label(canon), _shown(text, canon), f"grade inconnu du référentiel (data/reference/grades.csv) : {unknown}"))
+            return
+        if r.how == "beginning":
+            out.append((label(canon), _shown(text, canon), f"grade lu d'après le début du texte : {r.grade.label} (niveau {r.grade.level})"))
+        ck = corps_key(corps, fallback=False) if corps else ""
+        if ck and r.grade.corps and r.grade.corps != ck:
+            out.append((label(canon), _shown(text, canon), f"grade d'un autre corps ({r.grade.label}) que le corps indiqué : son niveau ({r.grade.level}) est utilisé"))
+
+    if kind == "profiles":
+        corps_note("corps", record.get("corps") or "")
+        grade_note("grade", record.get("grade") or "", record.get("corps") or "",
+                   "aucun niveau attribué ; l'ingénieur ne peut pas être retenu pour un poste qui exige un grade minimal")
+        ministry_note("current_ministry", record.get("current_ministry") or "")
+        for w in record.get("wished_ministries") or []:
+            ministry_note("wished_ministries", w)
+    else:
+        ministry_note("ministry", record.get("ministry") or "")
+        for c in record.get("eligible_corps") or []:
+            corps_note("eligible_corps", c)
+        grade_note("grade_min", record.get("grade_min") or "", "", "la règle du grade minimal ne s'applique pas à ce poste")
+    return out
+
+
+def _understood(frame: "pd.DataFrame", kind: str) -> dict[str, dict[str, str]]:
+    """What the reference tables made of the values that are not written canonically:
+    ``{"ministères": {"Minarm": "Ministère des Armées"}, "grades": {...}, "corps": {...}}``."""
+    from matching.grades import corps_key, corps_label, read_grade
+    from matching.ministries import read_ministry
+
+    out: dict[str, dict[str, str]] = {"ministères": {}, "grades": {}, "corps": {}}
+    if kind == "profiles":
+        ministries = list(frame["current_ministry"]) + [w for ws in frame["wished_ministries"] for w in ws]
+        corps = list(frame["corps"])
+        grades = list(zip(frame["grade"], frame["corps"]))
+    else:
+        ministries = list(frame["ministry"])
+        corps = [c for cs in frame["eligible_corps"] for c in cs]
+        grades = [(g, "") for g in frame["grade_min"]]
+    for text in dict.fromkeys(ministries):
+        m = read_ministry(text) if text else None
+        if m is not None and m.name != text:
+            out["ministères"][text] = m.name
+    for text in dict.fromkeys(corps):
+        k = corps_key(text, fallback=False) if text else ""
+        if k and corps_label(k) != text:
+            out["corps"][text] = corps_label(k)
+    for text, c in dict.fromkeys(grades):
+        r = read_grade(text, c) if text else None
+        if r is not None:
+            out["grades"][text if not c else f"{text} ({c})"] = f"{r.grade.label}, niveau {r.grade.level}"
+    return {k: v for k, v in out.items() if v}
 
 
 def _label_for(mapping: _Mapping, labels: list[str], specs: dict[str, ColumnSpec], canon: str) -> str:
@@ -1035,8 +1432,12 @@ def _default(spec: ColumnSpec) -> Any:
 
 
 def _fill_secondary(record: dict[str, Any], specs: dict[str, ColumnSpec]) -> None:
-    """Place de l'emploi public sources fill their canonical column when it is empty."""
+    """Place de l'emploi public sources fill their canonical column when it is empty;
+    a first-name column joins the name ("Prénom" + "Nom" = "Prénom Nom")."""
     if "position_id" not in specs:
+        first = record.get("first_name") or ""
+        if first:
+            record["full_name"] = f"{first} {record.get('full_name') or ''}".strip()
         return
     if not record["position_id"]:
         record["position_id"] = record.get("reference") or record.get("offer_id") or ""

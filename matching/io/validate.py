@@ -65,7 +65,7 @@ class ValidationReport:
             rows.append(
                 {"file": info["file"], "kind": kind, "format": info["format"], "encoding": encoding,
                  "read": info["rows_read"], "accepted": info["accepted"], "rejected": info["rejected"],
-                 "warnings": len(info["warnings"])}
+                 "warnings": len(res.warnings)}
             )
         return rows
 
@@ -78,10 +78,49 @@ class ValidationReport:
         return out
 
     def warnings(self) -> list[str]:
+        """Every warning as a sentence: file-level ones, then each kept row's cell warnings."""
+        import pandas as pd
+
         out = []
         for res in (self.profiles, self.positions):
-            if res is not None:
-                out += [f"{res.info['file']} : {w}" for w in res.warnings]
+            if res is None:
+                continue
+            for w in res.warnings.itertuples(index=False):
+                where = [w.file]
+                if not pd.isna(w.row):
+                    where.append(f"ligne {int(w.row)}")
+                    if w.column:
+                        where.append(f"colonne « {w.column} »")
+                text = f"{', '.join(where)} : {w.message}"
+                if w.value:
+                    text += f" (valeur : « {w.value} »)"
+                out.append(text)
+        return out
+
+    def warnings_frame(self) -> "pd.DataFrame":
+        """Every warning of both files (``file, row, column, value, message``), for warnings.csv."""
+        import pandas as pd
+
+        frames = [r.warnings for r in (self.profiles, self.positions) if r is not None]
+        if not frames:
+            return pd.DataFrame(columns=["file", "row", "column", "value", "message"])
+        return pd.concat(frames, ignore_index=True)
+
+    def reading_lines(self) -> list[str]:
+        """How each file was read: list separators per column and what the reference tables
+        understood (ministries, corps, grades). Unknown headers and their suggested column are
+        in the warnings."""
+        out = []
+        for res in (self.profiles, self.positions):
+            if res is None:
+                continue
+            name = res.info["file"]
+            if res.separators:
+                out.append(f"{name} : séparateurs de listes : " + " ; ".join(f"« {c} » {s}" for c, s in res.separators.items()))
+            for what, mapping in res.understood.items():
+                shown = [f"« {a} » = {b}" for a, b in list(mapping.items())[:8]]
+                more = f" … et {len(mapping) - 8} autre(s)" if len(mapping) > 8 else ""
+                out.append(f"{name} : {what} lus : " + " ; ".join(shown) + more)
         return out
 
     def rejects(self) -> "pd.DataFrame":
@@ -118,13 +157,14 @@ def validate_files(
 
     input_config = config.input if isinstance(config, Config) else (config or InputConfig())
     lenient = dataclasses.replace(input_config, strict=False)
+    reference_date = (config.rules.reference_date or None) if isinstance(config, Config) else None
     report = ValidationReport(None, None, files={"profiles": Path(profiles_path).name, "positions": Path(positions_path).name})
     for kind, reader, path, sheet in (
         ("profiles", read_profiles, profiles_path, profiles_sheet),
         ("positions", read_positions, positions_path, positions_sheet),
     ):
         try:
-            setattr(report, kind, reader(path, config=lenient, sheet=sheet))
+            setattr(report, kind, reader(path, config=lenient, sheet=sheet, reference_date=reference_date))
         except InputError as exc:
             report.file_problems += exc.problems
     return report

@@ -6,7 +6,8 @@ Run ``python tests/inputs/make_corpus.py`` to (re)write the files next to this s
 * ``error``: the file is unusable; ``InputError`` must list these problems
   ``(row, column, reason substring)`` (row/column ``None`` = the file itself);
 * otherwise ``read``/``accepted``/``rejected`` counts, the expected rejects
-  ``(row, column, reason substring)``, warnings substrings, detected ``encoding`` /
+  ``(row, column, reason substring)``, warnings substrings (file level), ``warns``: cell
+  warnings ``(row, column, message substring)`` (the row is kept), ``masked_warns``, detected ``encoding`` /
   ``delimiter``, and ``cells``: ``(frame row index, column, expected value)``.
 
 The data are invented (no real person). Deterministic except the xlsx timestamps.
@@ -215,33 +216,37 @@ def _cases() -> list[Case]:
     C.append(Case("p_bad_level.csv", "profiles",
                   csv_text([P_HEADER, prow("P1", competences="Python:7"), prow("P2", competences="CI/CD; https://x.gouv.fr; ISO:27001; Python : maîtrise"),
                             prow("P3", competences="SQL:2.5")]).encode(),
-                  {"read": 3, "accepted": 1, "rejected": 2, "rejects": [(2, "competences", "niveau « 7 » invalide"), (4, "competences", "niveau « 2.5 »")],
-                   "cells": [(0, "skills", [("CI/CD", None), ("https://x.gouv.fr", None), ("ISO:27001", None), ("Python", 3)])]}))
+                  {"read": 3, "accepted": 3, "rejected": 0, "warns": [(2, "competences", "niveau « 7 » invalide"), (4, "competences", "niveau « 2.5 »")],
+                   "cells": [(0, "skills", [("Python", None)]), (1, "skills", [("CI/CD", None), ("https://x.gouv.fr", None), ("ISO:27001", None), ("Python", 3)]),
+                             (2, "skills", [("SQL", None)])]}))
     C.append(Case("p_bad_date.csv", "profiles",
                   csv_text([P_HEADER, prow("P1", disponibilite="31/02/2025"), prow("P2", disponibilite="demain"),
                             prow("P3", disponibilite="01/09/25"), prow("P4", disponibilite="2025-09-01")]).encode(),
-                  {"read": 4, "accepted": 1, "rejected": 3,
-                   "rejects": [(2, "disponibilite", "date impossible"), (3, "disponibilite", "date illisible"), (4, "disponibilite", "date illisible")]}))
+                  {"read": 4, "accepted": 4, "rejected": 0,
+                   "warns": [(2, "disponibilite", "date impossible"), (3, "disponibilite", "date illisible"), (4, "disponibilite", "année à deux chiffres"),
+                             (2, "disponibilite", "champ laissé vide")],
+                   "cells": [(0, "available_from", None), (3, "available_from", "2025-09-01")]}))
     C.append(Case("p_bad_clearance.csv", "profiles",
                   csv_text([P_HEADER, prow("P1", habilitation="ultra"), prow("P2", habilitation="Très Secret Défense"),
                             prow("P3", habilitation="CD"), prow("P4", habilitation="")]).encode(),
-                  {"read": 4, "accepted": 3, "rejected": 1, "rejects": [(2, "habilitation", "habilitation inconnue")],
-                   "cells": [(0, "clearance", "tres_secret"), (1, "clearance", "confidentiel"), (2, "clearance", "none")]}))
+                  {"read": 4, "accepted": 4, "rejected": 0, "warns": [(2, "habilitation", "habilitation inconnue")],
+                   "cells": [(0, "clearance", "none"), (1, "clearance", "tres_secret"), (2, "clearance", "confidentiel"), (3, "clearance", "none")]}))
     C.append(Case("p_bad_bool.csv", "profiles",
                   csv_text([P_HEADER, prow("P1", ouvert_mobilite="peut-être"), prow("P2", ouvert_mobilite="NON"), prow("P3", ouvert_mobilite="x"),
                             prow("P4", ouvert_mobilite="")]).encode(),
-                  {"read": 4, "accepted": 3, "rejected": 1, "rejects": [(2, "ouvert_mobilite", "oui/non attendu")],
-                   "cells": [(0, "open_to_mobility", False), (1, "open_to_mobility", True), (2, "open_to_mobility", True)]}))
+                  {"read": 4, "accepted": 4, "rejected": 0, "warns": [(2, "ouvert_mobilite", "oui/non attendu")],
+                   "cells": [(0, "open_to_mobility", True), (1, "open_to_mobility", False), (2, "open_to_mobility", True), (3, "open_to_mobility", True)]}))
     C.append(Case("p_bad_numbers.csv", "profiles",
                   b"identifiant;competences;annees_experience;annee_naissance\r\nP1;Python;beaucoup;\r\nP2;Python;-3;\r\nP3;Python;5,5;1980\r\n"
                   b"P4;Python;12 ans;19x5\r\n",
-                  {"read": 4, "accepted": 1, "rejected": 3,
-                   "rejects": [(2, "annees_experience", "nombre attendu"), (3, "annees_experience", "hors limites"), (5, "annee_naissance", "entier")],
-                   "masked": [(5, "annee_naissance")], "cells": [(0, "years_experience", 5.5), (0, "birth_year", 1980)]}))
+                  {"read": 4, "accepted": 4, "rejected": 0,
+                   "warns": [(2, "annees_experience", "nombre attendu"), (3, "annees_experience", "hors limites"), (5, "annee_naissance", "entier")],
+                   "masked_warns": [(5, "annee_naissance")], "cells": [(2, "years_experience", 5.5), (2, "birth_year", 1980), (3, "years_experience", 12.0)]}))
     C.append(Case("p_huge_cell.csv", "profiles", csv_text([P_HEADER, prow("P1"), prow("P2", resume="x" * 25_000)]).encode(),
-                  {"read": 2, "accepted": 1, "rejected": 1, "rejects": [(3, "resume", "cellule trop longue : 25000 caractères")], "value_max": 90}))
+                  {"read": 2, "accepted": 2, "rejected": 0, "warns": [(3, "resume", "cellule trop longue : 25000 caractères")], "value_max": 90,
+                   "cells": [(1, "summary", "")]}))
     C.append(Case("p_huge_name_masked.csv", "profiles", csv_text([P_HEADER, prow("P1", nom="Jean " * 30)]).encode(),
-                  {"read": 1, "accepted": 0, "rejected": 1, "rejects": [(2, "nom", "cellule trop longue")], "masked": [(2, "nom")]}, max_cell_chars=100))
+                  {"read": 1, "accepted": 1, "rejected": 0, "warns": [(2, "nom", "cellule trop longue")], "masked_warns": [(2, "nom")]}, max_cell_chars=100))
     C.append(Case("p_formula_strings.csv", "profiles",
                   csv_text([P_HEADER, prow("P1", resume='=HYPERLINK("http://evil","clic")'), prow("P2", resume="+33 6 12 34 56 78"),
                             prow("P3", resume="@SOMME(A1)"), prow("P4", resume="'=1+1"), prow("P5", resume="-moins")]).encode(),
@@ -291,13 +296,13 @@ def _cases() -> list[Case]:
                   {"read": 3, "accepted": 2, "rejected": 1, "warnings": ["en-tête trouvé ligne 2"], "rejects": [(5, "Disponibilité", "date illisible")],
                    "cells": [(0, "skills", [("Python", 3), ("SQL", 2)]), (0, "source_row", 3), (1, "available_from", "2025-10-01")]}))
     C.append(Case("p_dates.xlsx", "profiles", _xlsx_dates,
-                  {"read": 4, "accepted": 3, "rejected": 1, "rejects": [(5, "available_from", "date impossible")],
-                   "cells": [(0, "profile_id", "1001"), (0, "available_from", "2025-09-01"), (1, "available_from", "2026-01-15"),
+                  {"read": 4, "accepted": 4, "rejected": 0, "warns": [(5, "available_from", "date impossible")],
+                   "cells": [(3, "available_from", None), (0, "profile_id", "1001"), (0, "available_from", "2025-09-01"), (1, "available_from", "2026-01-15"),
                              (2, "available_from", "2025-08-31"), (1, "years_experience", 2.5), (1, "open_to_mobility", False), (1, "birth_year", 1991)]}))
     C.append(Case("p_named_sheet.xlsx", "profiles", _xlsx_named_sheet, {"read": 1, "accepted": 1, "rejected": 0, "sheet": "Profils"}, sheet="profils"))
     C.append(Case("p_missing_sheet.xlsx", "profiles", _xlsx_named_sheet, {"error": [(None, None, "la feuille « Nope » n'existe pas ; feuilles du classeur : Notes, Profils")]}, sheet="Nope"))
     C.append(Case("p_excel_error.xlsx", "profiles", _xlsx_error_cell,
-                  {"read": 2, "accepted": 1, "rejected": 1, "rejects": [(3, "annees_experience", "erreur Excel « #N/A »")]}))
+                  {"read": 2, "accepted": 2, "rejected": 0, "warns": [(3, "annees_experience", "erreur Excel « #N/A »")]}))
     C.append(Case("p_formula_text.xlsx", "profiles", _xlsx_formula_text,
                   {"read": 2, "accepted": 2, "rejected": 0, "cells": [(0, "summary", "=1+1"), (1, "summary", "@SOMME(A1)")]}))
     C.append(Case("q_merged_ministry.xlsx", "positions", _xlsx_positions_merged_data,
@@ -312,12 +317,12 @@ def _cases() -> list[Case]:
     C.append(Case("p_lines.jsonl", "profiles",
                   b'{"identifiant": "P1", "competences": "Python"}\n\n{"identifiant": "P2", "competences": \n[1, 2]\n'
                   b'{"identifiant": "P3", "competences": "SQL", "resume": {"a": 1}}\n{"identifiant": "P4", "resume": "ok"}\n',
-                  {"read": 5, "accepted": 2, "rejected": 3,
-                   "rejects": [(3, None, "ligne JSON invalide"), (4, None, "pas un objet JSON"), (5, "resume", "valeur imbriquée")]}))
+                  {"read": 5, "accepted": 3, "rejected": 2,
+                   "rejects": [(3, None, "ligne JSON invalide"), (4, None, "pas un objet JSON")], "warns": [(5, "resume", "valeur imbriquée")]}))
     C.append(Case("q_pep.jsonl", "positions", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _pep_records()).encode(),
-                  {"read": 5, "accepted": 2, "rejected": 3, "unknown": [],
-                   "rejects": [(3, "reference", "en double : déjà utilisé ligne 1"), (4, "ministere", "valeur obligatoire vide : ministry"),
-                               (5, "date_prise_poste", "date impossible")],
+                  {"read": 5, "accepted": 3, "rejected": 2, "unknown": [],
+                   "rejects": [(3, "reference", "en double : déjà utilisé ligne 1"), (4, "ministere", "valeur obligatoire vide : ministry")],
+                   "warns": [(5, "date_prise_poste", "date impossible")],
                    "cells": [(0, "position_id", "2021-700001"), (0, "location", "Paris (75), Ile-de-France"), (0, "experience_years", 3.0),
                              (0, "start_date", "2021-09-01"), (0, "title", "Chef de projet SI H/F"), (0, "rmfp_reference", "Cheffe / Chef de projet maîtrise d'œuvre SI"),
                              (0, "profile_sought", "Maîtrise de la conduite de projet."), (0, "description", "Piloter les projets.\nEncadrer."),
@@ -326,10 +331,11 @@ def _cases() -> list[Case]:
     C.append(Case("q_values.csv", "positions",
                   csv_text([Q_HEADER, qrow("Q1"), qrow("Q2", nombre_postes="0"), qrow("Q3", teletravail="2 jours", habilitation_requise="TS", nombre_postes=""),
                             qrow("Q4", intitule=""), qrow("Q5", ministere=" ", date_prise_poste="01/13/2025")]).encode("cp1252"),
-                  {"read": 5, "accepted": 2, "rejected": 3,
-                   "rejects": [(3, "nombre_postes", "hors limites"), (5, "intitule", "valeur obligatoire vide : title"),
+                  {"read": 5, "accepted": 3, "rejected": 2,
+                   "rejects": [(5, "intitule", "valeur obligatoire vide : title"),
                                (6, "date_prise_poste", "date impossible"), (6, "ministere", "valeur obligatoire vide : ministry")],
-                   "cells": [(1, "remote_days", 2.0), (1, "clearance_required", "tres_secret"), (1, "openings", 1),
+                   "warns": [(3, "nombre_postes", "hors limites"), (3, "nombre_postes", "valeur par défaut appliquée (1)")],
+                   "cells": [(1, "openings", 1), (2, "remote_days", 2.0), (2, "clearance_required", "tres_secret"), (2, "openings", 1),
                              (0, "required_skills", [("Sécurité", 3), ("ISO:27001", None)])]}))
     return C
 
