@@ -215,6 +215,30 @@ def demo(
     _print_summary(result)
 
 
+def _print_reading(result) -> None:
+    """How the files were read (list separators, unknown headers) and the data-quality
+    warnings, summarised (the detail is in warnings.csv)."""
+    inputs = result.manifest.get("inputs", {})
+    for key in ("profiles", "positions"):
+        entry = inputs.get(key) or {}
+        seps = entry.get("list_separators") or {}
+        if seps:
+            shown = " ; ".join(f"« {c} » {s}" for c, s in seps.items())
+            out.print(f"{entry.get('name')} : séparateurs de listes : {shown}", highlight=False, markup=False)
+        for head, guess in (entry.get("header_suggestions") or {}).items():
+            hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
+            out.print(f"{entry.get('name')} : colonne inconnue « {head} », ignorée{hint}", highlight=False, markup=False)
+    warnings = getattr(result, "warnings", None)
+    if warnings is not None and len(warnings):
+        out.print(f"{len(warnings)} avertissement(s) sur les données, lignes gardées (détail dans warnings.csv) :",
+                  highlight=False, markup=False)
+        groups = warnings.groupby(["file", "column", "message"], sort=False).size().sort_values(ascending=False, kind="stable")
+        for (f, c, msg), n in list(groups.items())[:8]:
+            out.print(f"  - {f}, colonne « {c} » : {msg} ({n} ligne(s))", highlight=False, markup=False)
+        if len(groups) > 8:
+            out.print(f"  … et {len(groups) - 8} autre(s) type(s) d'avertissement", highlight=False, markup=False)
+
+
 def _print_summary(result) -> None:
     c = result.manifest["counts"]
     m = result.manifest["model"]
@@ -227,6 +251,7 @@ def _print_summary(result) -> None:
         e = c[name]
         table.add_row(e["name"], str(e["read"]), str(e["accepted"]), str(e["rejected"]))
     out.print(table)
+    _print_reading(result)
     if m.get("fallback_reason"):
         out.print(f"[yellow]Modèle de repli[/] : {m['name']} ({m['fallback_reason']})")
     else:

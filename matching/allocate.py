@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import json
 import time
 from collections import deque
 from collections.abc import Mapping

@@ -168,8 +168,11 @@ class NormalizationConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class InputConfig:
-    max_cell_chars: int = _int(20000, 100, 10_000_000, "une cellule plus longue que cela fait rejeter sa ligne")
+    max_cell_chars: int = _int(20000, 100, 10_000_000, "une cellule plus longue que cela est vidée (avec un avertissement)")
     strict: bool = _bool(False, "toute ligne rejetée fait échouer le lot")
+    strict_warnings: bool = _bool(
+        False, "avec strict : tout avertissement sur les données (warnings.csv) fait aussi échouer le lot"
+    )
     sheet: str = _str("", "feuille Excel à lire (vide = la première)")
 
 

@@ -12,10 +12,8 @@ so that a replay of the batch produces the same bytes.
 
 from __future__ import annotations
 
-import datetime as _dt
 import io
 import re
-import zipfile
 from pathlib import Path
 
 __all__ = ["write_employer_xlsx", "mention_explicite", "SHEET_LIST", "SHEET_METHOD", "deterministic_zip"]

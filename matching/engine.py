@@ -28,12 +28,14 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from matching.batch import Batch, Inputs, PairNotFound, Prepared, batch_id_for, frame_sha256
+from matching.batch import Batch, Inputs, PairNotFound, Prepared, batch_id_for, frame_sha256  # noqa: F401 - re-exported
 from matching.config import Config
 from matching.errors import InputFileError, RejectedRowsError
 
 __all__ = [
     "Matcher",
+    "PairNotFound",
+    "frame_sha256",
     "Prepared",
     "Inputs",
     "BatchError",
@@ -250,16 +252,19 @@ class Matcher:
         matcher = self if config == self.config else self.with_config(config)
         inputs = matcher.read(profiles, positions, progress=progress)
         rejects = inputs.rejects
-        if config.input.strict and len(rejects):
+        warnings = inputs.warnings if config.input.strict and config.input.strict_warnings else rejects.iloc[0:0]
+        if config.input.strict and (len(rejects) or len(warnings)):
             where = "la commande validate"
             if out is not None:
                 folder = BatchFolder(out)
                 folder.clear_for_new_batch(replace=replace)
                 folder.ensure()
                 where = str(folder.write_csv("rejects.csv", rejects))
+                if len(warnings):
+                    where += " et " + str(folder.write_csv("warnings.csv", warnings))
             raise RejectedRows(
-                f"mode strict : {len(rejects)} problème(s) dans les fichiers d'entrée, aucun lot n'a été produit "
-                f"(détail dans {where})."
+                f"mode strict : {len(rejects)} ligne(s) rejetée(s) et {len(warnings)} avertissement(s) dans les "
+                f"fichiers d'entrée, aucun lot n'a été produit (détail dans {where})."
             )
         if len(inputs.positions.frame) == 0:
             raise BatchError(f"{Path(positions).name} : aucun poste accepté, rien à apparier.")

@@ -106,6 +106,11 @@ def _input_entry(path: Path | None, sha: str, read_result) -> dict[str, Any]:
         "accepted": accepted,
         "rejected": rejected,
         "unknown_columns": list(info.get("unknown_columns", []) or []),
+        # how the file was read: list separators per column, suggested names of unknown
+        # headers, and the cell problems that kept their row (warnings.csv)
+        "list_separators": dict(info.get("list_separators", {}) or {}),
+        "header_suggestions": dict(info.get("header_suggestions", {}) or {}),
+        "warnings": int(len(w)) if (w := getattr(read_result, "warnings", None)) is not None and hasattr(w, "__len__") else 0,
     }
 
 
@@ -164,6 +169,7 @@ def build_manifest(
             "positions_accepted": inputs_out["positions"]["accepted"],
             "positions_rejected": inputs_out["positions"]["rejected"],
             "reject_lines": int(len(rejects)),
+            "warnings": int(inputs_out["profiles"].get("warnings", 0)) + int(inputs_out["positions"].get("warnings", 0)),
             "pairs_total": int(stats["pairs_total"]),
             "pairs_excluded": int(stats["pairs_excluded"]),
             "pairs_excluded_by_rule": {k_: int(v) for k_, v in stats["pairs_excluded_by_rule"].items()},

@@ -264,8 +264,18 @@ def report_data(result) -> dict[str, Any]:
         "shortlist_score_histogram": _histogram(shortlist_scores),
         "components": components,
         "rejects_summary": reject_rows,
+        "warnings_summary": _warnings_summary(getattr(result, "warnings", None)),
         "notice": "Aide à la décision : les conseillers décident.",
     }
+
+
+def _warnings_summary(warnings) -> list[dict[str, Any]]:
+    """Warnings grouped by (file, column, what was done), most frequent first."""
+    if warnings is None or not len(warnings):
+        return []
+    groups = warnings.groupby(["file", "column", "message"], sort=False, dropna=False).size()
+    rows = [{"file": str(f), "column": str(c), "message": str(m), "lines": int(n)} for (f, c, m), n in groups.items()]
+    return sorted(rows, key=lambda r: (-r["lines"], r["file"], r["column"], r["message"]))[:100]
 
 
 def _dump(data: Any) -> str:
@@ -620,6 +630,30 @@ def render_report(data: Mapping[str, Any], manifest: Mapping[str, Any], *,
                                                               ("Problèmes", True)], rows), open_=len(rej) <= 20))
     else:
         add("<p>Aucune ligne écartée.</p>")
+
+    # --- warnings (rows kept)
+    add('<h2 id="avertissements">Avertissements sur les données (lignes gardées)</h2>\n')
+    warn = data.get("warnings_summary", [])
+    inputs = manifest.get("inputs", {}) or {}
+    reading = []
+    for key in ("profiles", "positions"):
+        entry = inputs.get(key) or {}
+        for col, seps in (entry.get("list_separators") or {}).items():
+            reading.append([_e(entry.get("name", "")), _e(col), _e(f"séparateurs : {seps}")])
+        for head, guess in (entry.get("header_suggestions") or {}).items():
+            hint = f"colonne inconnue, ignorée ; vouliez-vous dire « {guess} » ?" if guess else "colonne inconnue, ignorée"
+            reading.append([_e(entry.get("name", "")), _e(head), _e(hint)])
+    if reading:
+        add("<p>Comment les fichiers ont été lus :</p>")
+        add(_table([("Fichier", False), ("Colonne", False), ("Lecture", False)], reading))
+    if warn:
+        rows = [[_e(r["file"]), _e(r["column"]), _e(r["message"]), _n(r["lines"])] for r in warn]
+        add("<p>Ces cellules ont été lues par une règle documentée ou laissées vides ; la ligne a été gardée. "
+            "Détail (fichier, ligne, colonne) dans <code>warnings.csv</code>.</p>")
+        add(_details(f"Afficher les {len(warn)} avertissements", _table(
+            [("Fichier", False), ("Colonne", False), ("Ce qui a été fait", False), ("Lignes", True)], rows), open_=len(warn) <= 20))
+    else:
+        add("<p>Aucun avertissement.</p>")
 
     # --- allocation
     allocations = manifest.get("allocations") or {}

@@ -332,3 +332,42 @@ def test_advisors_workbook_has_french_sheets_and_headers(written):
     assert summary["Lignes de listes restreintes"] == len(batch.shortlists)
     # advisors only: the workbook never goes into a ministry's package
     assert not list((out / "envois").rglob("lot.xlsx"))
+
+
+def test_warnings_reach_the_console_the_report_and_strict_mode(files, config, tmp_path):
+    import csv
+    import io
+    import subprocess
+    import sys
+
+    p, q = files
+    rows = list(csv.DictReader(io.StringIO(p.read_text(encoding="utf-8"))))
+    rows[0]["years_experience"] = "15+"
+    rows[1]["available_from"] = "Immédiate"
+    typed = tmp_path / "profils.csv"
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    typed.write_text(buf.getvalue(), encoding="utf-8")
+    batch = Matcher(config).run(typed, q, out=tmp_path / "lot")
+    warn = pd.read_csv(tmp_path / "lot" / "warnings.csv", encoding="utf-8-sig", dtype=str)
+    by_column = dict(zip(warn["column"], warn["message"]))
+    assert by_column["years_experience"] == "lu comme 15"
+    assert by_column["available_from"].startswith("lu comme la date de référence du lot (2026-11-28)")
+    assert batch.manifest["counts"]["warnings"] == len(warn) == len(batch.warnings)
+    assert batch.manifest["counts"]["profiles_accepted"] == len(rows)  # the rows are kept
+    page = (tmp_path / "lot" / "report.html").read_text(encoding="utf-8")
+    assert "Avertissements sur les données" in page and "warnings.csv" in page
+    # the console says it, and strict mode with strict_warnings refuses the batch
+    cli = Path(__file__).resolve().parents[1] / "cli.py"
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(config.replace(input={"strict_warnings": True}).to_toml(), encoding="utf-8")
+    base = [sys.executable, str(cli), "run", "--profiles", str(typed), "--positions", str(q), "--config", str(cfg), "--quiet"]
+    ok = subprocess.run([*base, "--out", str(tmp_path / "lot2")], capture_output=True, text=True, timeout=600)
+    assert ok.returncode == 0, ok.stderr
+    assert "avertissement(s) sur les données" in ok.stdout
+    strict = subprocess.run([*base, "--out", str(tmp_path / "lot3"), "--strict"], capture_output=True, text=True, timeout=600)
+    assert strict.returncode == 5, strict.stderr
+    assert "avertissement" in strict.stderr and (tmp_path / "lot3" / "warnings.csv").is_file()
+    assert not (tmp_path / "lot3" / "shortlists.csv").exists()
