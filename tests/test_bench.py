@@ -81,7 +81,8 @@ def test_memory_sampler_counts_child_processes():
         child.start()
         try:
             assert ready.wait(30)
-            assert sampler.rss() - base > 150 * 2**20
+            # 200 MiB written by the child; the parent's own pages may shrink meanwhile on a loaded machine
+            assert sampler.rss() - base > 100 * 2**20
         finally:
             done.set()
             child.join(30)
