@@ -9,8 +9,6 @@ Everything the scorer needs is turned here into aligned arrays and sparse matric
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -20,6 +18,7 @@ from scipy import sparse
 
 from matching.config import Config
 from matching.components import UNKNOWN_INT
+from matching.textnorm import ARTICLES
 from matching.normalize import Normalized
 
 __all__ = [
@@ -34,14 +33,14 @@ __all__ = [
 ]
 
 CLEARANCE_ORDER = ("none", "confidentiel", "secret", "tres_secret")
-_STOP = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "en", "a", "au", "aux", "ministere", "ministeres"}
+_STOP = ARTICLES | {"ministere", "ministeres"}
 
 
 def fold(text: str) -> str:
     """Lower case, accents removed, punctuation as spaces, spaces collapsed."""
-    text = unicodedata.normalize("NFKD", str(text or ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9+#]+", " ", text).strip()
+    from matching.textnorm import normalize
+
+    return normalize(str(text or ""))
 
 
 def _tokens(text: str) -> frozenset[str]:

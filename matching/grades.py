@@ -39,11 +39,12 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from matching.resources import data_path
+from matching.textnorm import ARTICLES
+from matching.textnorm import fold as _fold
 
 __all__ = [
     "GRADES_CSV",
@@ -77,7 +78,7 @@ LEVEL_NAMES = {
     8: "grade général de 1re classe",
 }
 
-_STOP = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "a", "au", "aux", "corps", "h", "f", "hf"})
+_STOP = ARTICLES | {"corps", "h", "f", "hf"}
 _WORD_MAP = {
     "ingenieure": "ingenieur", "ingenieurs": "ingenieur", "ingenieures": "ingenieur", "ing": "ingenieur",
     "generale": "general", "generaux": "general", "generales": "general", "gal": "general",
@@ -96,10 +97,7 @@ _ECHELON = re.compile(r"\b(?:\d+\s*(?:e|eme|er|ere)?\s*echelon|echelon\s*(?:n\s*
 _PARENS = re.compile(r"\(([^()]*)\)")
 
 
-def fold(text: object) -> str:
-    s = unicodedata.normalize("NFKD", str(text or ""))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
-    return s
+fold = _fold  # the engine's one accent folding (matching.textnorm.fold)
 
 
 def words(text: object) -> tuple[str, ...]:

@@ -18,23 +18,22 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from matching.resources import data_path
+from matching.textnorm import ARTICLES, fold
 
 __all__ = ["MINISTRIES_CSV", "Ministry", "ministry_keys", "ministry_key", "ministry_name", "read_ministry", "ministry_table"]
 
 MINISTRIES_CSV = data_path("reference", "ministries.csv")
 
-_STOP = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "a", "au", "aux", "ministere", "ministeres", "chargee", "charge"})
+_STOP = ARTICLES | {"ministere", "ministeres", "chargee", "charge"}
 _PARENS = re.compile(r"\(([^()]*)\)")
 
 
 def _words(text: object) -> tuple[str, ...]:
-    s = unicodedata.normalize("NFKD", str(text or ""))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = fold(text)
     return tuple(w for w in re.split(r"[^0-9a-z]+", s) if w and w not in _STOP)
 
 

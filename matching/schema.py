@@ -35,8 +35,10 @@ Decisions (documented here because advisors will ask):
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from matching.textnorm import LEVEL_WORDS as _TEXT_LEVEL_WORDS
+from matching.textnorm import ARTICLES, fold, normalize
 
 __all__ = [
     "CLEARANCE_LEVELS",
@@ -62,7 +64,7 @@ __all__ = [
 #: Security clearance levels, ordered from lowest to highest.
 CLEARANCE_LEVELS: tuple[str, ...] = ("none", "confidentiel", "secret", "tres_secret")
 
-_STOP_WORDS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "a", "au", "aux", "en"})
+_STOP_WORDS = ARTICLES
 
 
 def header_key(text: object) -> str:
@@ -73,8 +75,7 @@ def header_key(text: object) -> str:
     ``"Date de prise de poste"``, ``"date_prise_poste"`` and ``"DATE PRISE POSTE"`` all
     give ``"datepriseposte"``.
     """
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = fold(text)
     words = [w for w in re.split(r"[^0-9a-z]+", s) if w]
     kept = [w for w in words if w not in _STOP_WORDS]
     return "".join(kept or words)
@@ -116,7 +117,8 @@ _PROFILE = (
     ColumnSpec("current_position", "text", ("poste_actuel", "fonction_actuelle", "emploi_actuel")),
     ColumnSpec("location", "text", ("localisation", "lieu", "ville", "residence", "lieu_affectation", "lieu_travail", "residence_administrative", "site")),
     ColumnSpec("skills", "skills", ("competences", "competence", "savoir_faire")),
-    ColumnSpec("summary", "longtext", ("resume", "synthese", "presentation", "parcours")),
+    ColumnSpec("summary", "longtext", ("resume", "synthese", "presentation", "parcours", "resume du parcours",
+                                       "parcours professionnel", "resume de carriere", "synthese du parcours")),
     ColumnSpec("years_experience", "float", ("annees_experience", "experience", "anciennete", "nb_annees_experience"), bounds=(0, 70)),
     ColumnSpec("wished_ministries", "list", ("ministeres_souhaites", "ministere_souhaite", "souhaits_ministeres")),
     ColumnSpec("wished_locations", "list", ("localisations_souhaitees", "localisation_souhaitee", "lieux_souhaites", "souhaits_localisation")),
@@ -218,14 +220,8 @@ BOOL_WORDS: dict[str, object] = _vocab(
     }
 )
 
-LEVEL_WORDS: dict[str, object] = _vocab(
-    {
-        1: ("1", "notions", "notion", "bases", "base", "debutant", "debutante", "junior", "elementaire"),
-        2: ("2", "pratique", "intermediaire", "operationnel", "operationnelle", "moyen"),
-        3: ("3", "maitrise", "maitrisee", "maitrise confirmee", "avance", "avancee", "confirme", "confirmee", "bon", "senior"),
-        4: ("4", "expert", "experte", "expertise"),
-    }
-)
+#: Skill level words: the one vocabulary of :mod:`matching.textnorm` (and the digits 1-4).
+LEVEL_WORDS: dict[str, int] = {**{str(i): i for i in range(1, 5)}, **_TEXT_LEVEL_WORDS}
 
 _NAN = float("nan")
 EXPERIENCE_LEVEL_YEARS: dict[str, object] = _vocab(
@@ -256,8 +252,7 @@ def parse_clearance(text: str) -> str | None:
 
 def parse_level(text: str) -> int | None:
     """Skill level 1–4 from a digit or a French/English word, else ``None``."""
-    v = LEVEL_WORDS.get(header_key(text))
-    return v if isinstance(v, int) else None
+    return LEVEL_WORDS.get(normalize(str(text)))
 
 
 def parse_experience_level(text: str) -> float | None:
@@ -283,9 +278,7 @@ def read_clearance_sentence(text: str, *, held: bool = True) -> tuple[str, str] 
     The highest level named is taken; with ``held=True`` (a profile), a clearance "en
     cours", "demandée", "à obtenir"... is not held yet, so ``none``.
     """
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
-    s = " ".join(re.split(r"[^0-9a-z]+", s)).strip()
+    s = " ".join(re.split(r"[^0-9a-z]+", fold(text))).strip()
     for level, pattern in _CLEARANCE_IN_TEXT:
         if pattern.search(s):
             if held and level != "none" and _PENDING.search(s):

@@ -29,12 +29,16 @@ __all__ = [
     "tokens",
     "split_level",
     "STOPWORDS",
+    "ARTICLES",
     "LEVEL_WORDS",
 ]
 
+#: French articles and the prepositions that glue names together ("ministère *de l'*Intérieur"):
+#: ignored by every comparison key of headers, ministries, corps, grades and places.
+ARTICLES: frozenset[str] = frozenset("a au aux d de des du en et l la le les".split())
 #: French function words ignored by :func:`key` (never meaningful for a match alone).
-STOPWORDS: frozenset[str] = frozenset(
-    "a au aux d de des du en et l la le les ou par pour sur un une dans avec son sa ses leur leurs".split()
+STOPWORDS: frozenset[str] = ARTICLES | frozenset(
+    "ou par pour sur un une dans avec son sa ses leur leurs".split()
 )
 
 #: Level words (accent-free, lower case) -> level 1..4.

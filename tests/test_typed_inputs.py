@@ -119,7 +119,7 @@ def test_comma_lists_are_split_and_the_separator_is_said(read):
     assert "éléments séparés par des virgules" in msgs
 
 
-def test_semicolon_columns_keep_commas_and_say_so(tmp_path):
+def test_comma_cells_of_a_semicolon_column_are_split_and_said(tmp_path):
     p = tmp_path / "p.csv"
     p.write_text(
         "identifiant;competences\n"
@@ -131,10 +131,11 @@ def test_semicolon_columns_keep_commas_and_say_so(tmp_path):
     res = read_profiles(p)
     f = res.frame
     assert f["skills"].iloc[0] == [("Concevoir l'architecture d'un système, d'un réseau", 3), ("Python", 2)]
-    assert f["skills"].iloc[1] == [("Python, SQL, Docker", None)]  # the column uses ';'
+    # the column uses ';' elsewhere, but this cell's commas separate list-like items
+    assert f["skills"].iloc[1] == [("Python", None), ("SQL", None), ("Docker", None)]
     w = res.warnings
     sel = w[(w["row"] == 3) & (w["column"] == "competences")]
-    assert len(sel) == 1 and "séparez les éléments par « ; »" in sel["message"].iloc[0]
+    assert len(sel) == 1 and "virgules lues comme séparateurs" in sel["message"].iloc[0]
     assert not len(w[w["row"] == 4])  # a sentence is not a list
     # a column without ';' whose commas continue a sentence is not split either
     q = tmp_path / "q.csv"

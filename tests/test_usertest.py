@@ -72,18 +72,14 @@ def test_the_typed_files_are_warned_about(batches):
     assert ((w["file"] == TYPED[0].name) & (w["message"].str.contains("date illisible"))).sum() == 1
 
 
-@pytest.mark.parametrize("rule", [
-    r if r != "corps_eligibility" else pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=(
-        "fiches_de_poste_telles_que_saisies.csv: « Tous corps » (PST-06, Corps éligibles) is read as a corps "
-        "named « Tous corps » and excludes all 30 engineers; « Mines / Armement / IPEF » (PST-11) is read as "
-        "the Mines only, without a warning, and excludes the 14 Armement and IPEF engineers")))
-    for r in RULES])
+# « Tous corps » (PST-06) = no restriction and « Mines / Armement / IPEF » (PST-11) = three corps:
+# the corps rule excludes the same pairs as typed and rewritten
+@pytest.mark.parametrize("rule", list(RULES))
 def test_same_exclusions_by_rule(batches, rule):
     typed, canon = batches
     assert typed.counts["pairs_excluded_by_rule"][rule] == canon.counts["pairs_excluded_by_rule"][rule]
 
 
-@pytest.mark.xfail(strict=True, reason="see test_same_exclusions_by_rule[corps_eligibility]")
 def test_same_number_of_eligible_pairs(batches):
     typed, canon = batches
     assert typed.counts["pairs_total"] == canon.counts["pairs_total"] == 480
@@ -103,7 +99,6 @@ def test_grade_minimum_of_the_positions_is_understood_the_same(batches):
         assert grade_level(a[pid]["grade_min"]) == grade_level(row["grade_min"]), pid
 
 
-@pytest.mark.xfail(strict=True, reason="PST-06 « Tous corps » and PST-11 « Mines / Armement / IPEF » (Corps éligibles)")
 def test_eligible_corps_are_understood_the_same(batches):
     a, b = (_by_id(x.prepared.positions, "position_id") for x in batches)
     diff = [pid for pid, row in b.items()
@@ -132,10 +127,6 @@ def test_dates_are_understood_the_same(batches):
     assert all(qa[pid]["start_date"] == row["start_date"] for pid, row in qb.items())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "profils_tels_que_saisis.xlsx, column « Compétences »: three cells use « ; » (ING-106, ING-111, ING-118), so "
-    "the whole column is read as not comma-separated (with them written with commas, the column is split right), and the 20 cells that separate skills with commas (ING-101, 103, 105, 110, 112, "
-    "114, 116, 117, 119-125, 127-130) are each read as ONE skill (cell warning, but the list is lost)"))
 def test_profile_skill_lists_are_split_into_the_same_skills(batches):
     a, b = (_skill_keys(x, "profiles") for x in batches)
     assert [pid for pid in b if a[pid] != b[pid]] == []
@@ -147,10 +138,6 @@ def test_profile_skill_lists_written_with_bullets_lines_or_semicolons_are_split(
         assert a[pid] == b[pid], pid
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "profils_tels_que_saisis.xlsx, ING-113 (row 15), « Compétences »: « Gestion de produit (expert) »: the level is "
-    "read (4), but « (expert) » stays in the name of the skill when it is not in the taxonomy (free text "
-    "« gestion produit expert » instead of « gestion produit »); the real model happens to map both to the same concept"))
 def test_a_level_in_parentheses_is_not_part_of_the_skill(batches):
     a, b = (_skill_keys(x, "profiles") for x in batches)
     assert a["ING-113"] == b["ING-113"]
@@ -170,10 +157,6 @@ def test_position_skill_lists_with_commas_and_bullets_are_split(batches):
     assert [pid for pid in b if a[pid] != b[pid]] == ["PST-01"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "« Agri » (ministry of PST-08, and ING-117's « Ministère d'affectation », ING-119's « Ministères souhaités ») "
-    "is not in the ministries table: compared word for word, so ING-117 (« Agriculture ») does not meet PST-08 "
-    "(« Agri ») on her wish"))
 def test_wished_ministries_are_understood_the_same(batches):
     a, b = (_by_id(x.prepared.profiles, "profile_id") for x in batches)
     diff = [pid for pid, row in b.items()
@@ -181,33 +164,23 @@ def test_wished_ministries_are_understood_the_same(batches):
     assert diff == []
 
 
-def test_wished_ministries_other_than_agri_are_understood_the_same(batches):
+def test_every_wish_is_a_known_ministry(batches):
     a, b = (_by_id(x.prepared.profiles, "profile_id") for x in batches)
-    diff = [pid for pid, row in b.items()
-            if [ministry_keys(m) for m in a[pid]["wished_ministries"]] != [ministry_keys(m) for m in row["wished_ministries"]]]
-    assert diff == ["ING-119"]
-    # every wish of the rewritten file is a known ministry
+    # « Agri », « MI », « Minarm », « Bercy »... as typed, full names rewritten: all known
+    assert all(ministry_keys(m) for row in a.values() for m in row["wished_ministries"])
     assert all(ministry_keys(m) for row in b.values() for m in row["wished_ministries"])
 
 
-@pytest.mark.xfail(strict=True, reason="PST-08 « Agri » is not a known ministry (see the wishes test)")
 def test_position_ministries_are_understood_the_same(batches):
     a, b = (_by_id(x.prepared.positions, "position_id") for x in batches)
     assert [pid for pid, row in b.items() if ministry_keys(a[pid]["ministry"]) != ministry_keys(row["ministry"])] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "employer files are grouped by the ministry as written, not as understood: the typed positions give 11 "
-    "employer files for 8 ministries (« MI » and « Ministère de l'Intérieur », « Bercy » and « MEFSIN », « SPM » "
-    "and « Services du PM (SGDSN) » are separate files, named mi.csv, bercy.csv…)"))
 def test_one_employer_file_per_ministry(batches):
     names = [sorted(p.name for p in (b.outdir / "employeurs").glob("*.csv")) for b in batches]
     assert names[0] == names[1]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "profils_tels_que_saisis.xlsx: the column « Résumé du parcours » is not recognised as the summary (a "
-    "suggestion is printed, the column is kept in extra): the 30 summaries are not used at all"))
 def test_summaries_are_read(batches):
     a, b = (_by_id(x.prepared.profiles, "profile_id") for x in batches)
     assert all(a[pid]["summary"] == row["summary"] for pid, row in b.items())

@@ -100,6 +100,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from matching.errors import InputFileError
+from matching.textnorm import fold
 from matching.io.writers import unneutralize_cell
 from matching.schema import (
     CLEARANCE_LEVELS,
@@ -845,7 +846,7 @@ def split_skill(item: str) -> tuple[str, int | None]:
     """
     idx = item.rfind(":")
     if idx == -1:
-        return item, None
+        return _trailing_level(item)
     name, tail = item[:idx].strip(), item[idx + 1 :].strip()
     if not name:
         return item, None
@@ -858,7 +859,16 @@ def split_skill(item: str) -> tuple[str, int | None]:
     level = parse_level(tail)
     if level is not None:
         return name, level
-    return item, None
+    return _trailing_level(item)
+
+
+def _trailing_level(item: str) -> tuple[str, int | None]:
+    """A level written after the skill (« SQL (expert) », « Python - avancé »): taken off the
+    name, read with the one level vocabulary (:func:`matching.textnorm.split_level`)."""
+    from matching.textnorm import split_level
+
+    name, level = split_level(item, prefix=False)
+    return (name, level) if level is not None and name.strip() else (item, None)
 
 
 def _parse_skills(text: str, comma: bool = False) -> tuple[list[tuple[str, int | None]], list[str]]:
@@ -923,8 +933,7 @@ _NUM_IN_TEXT = re.compile(r"\d+(?:[.,]\d+)?")
 def _lenient_number(value: Any) -> float | None:
     """A number written with words around it: ``15+`` → 15, ``environ 10 ans`` → 10,
     ``plus de 20 ans`` → 20, ``10-15 ans`` / ``10 à 15 ans`` → 10 (the lower bound)."""
-    text = unicodedata.normalize("NFKD", clean_text(_raw_text(value)))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = fold(clean_text(_raw_text(value)))
     nums = _NUM_IN_TEXT.findall(text)
     if not nums or len(nums) > 2:
         return None
@@ -979,8 +988,7 @@ def _parse_date(value: Any, fmt: str, reference_date: _dt.date | None = None) ->
     m = _FR_DATE.fullmatch(text)
     if m:
         return _make_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
-    folded = " ".join(re.split(r"[^0-9a-z]+", folded)).strip()
+    folded = " ".join(re.split(r"[^0-9a-z]+", fold(text))).strip()
     if _IMMEDIATE.fullmatch(folded):
         ref = reference_date or _dt.date.today()
         raise _Lenient(ref, f"lu comme la date de référence du lot ({ref.isoformat()})")
@@ -1166,7 +1174,7 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
     secondary = [s for s in specs.values() if s.target is not None]
     # list columns: one separator decision per file and column
     comma_cols: dict[int, bool] = {}
-    suspect_cells: dict[int, list[int]] = {}  # row -> list columns whose commas were kept
+    suspect_cells: dict[int, list[int]] = {}  # row -> list columns read on commas in that row only
     separators: dict[str, str] = {}
     file_warnings: list[tuple[str | None, str]] = []  # (column label, message)
     for spec in primary:
@@ -1222,7 +1230,10 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
             parsed: list[Any] = []
             for j in js:
                 try:
-                    value, notes = _parse_cell(spec, cells[j], raw.fmt, comma=comma_cols.get(j, False),
+                    # a cell without any ';' whose commas separate list-like items is read on
+                    # its commas even where the rest of the column uses ';' (said in a warning)
+                    split_commas = comma_cols.get(j, False) or j in suspect_cells.get(row_no, ())
+                    value, notes = _parse_cell(spec, cells[j], raw.fmt, comma=split_commas,
                                                reference_date=reference_date, profile=kind == "profiles")
                     parsed.append(value)
                     for note in notes:
@@ -1241,8 +1252,8 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
                 record[spec.name] = merged
         for j in suspect_cells.get(row_no, []):
             cell_notes.append((labels[j], _shown(clean_text(_raw_text(cells[j])), canon_of.get(j)),
-                               "virgules lues comme faisant partie d'un seul élément (ailleurs dans la colonne, le point-virgule sépare "
-                               "les éléments) : séparez les éléments par « ; » si ce sont plusieurs éléments"))
+                               "virgules lues comme séparateurs d'éléments (ailleurs dans la colonne, c'est le point-virgule) : "
+                               "vérifiez la liste lue, ou séparez les éléments par « ; »"))
         _fill_secondary(record, specs)
         extra = {}
         for key, j in mapping.extra.items():
@@ -1305,6 +1316,13 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         "warnings": warnings,
         "cell_warnings": len(warns),
     }
+    if kind == "positions" and len(frame):
+        # one name per ministry (its table name; what was written is in info["understood"]):
+        # one employer file and one package per ministry, however each fiche spelt it
+        from matching.ministries import read_ministry
+
+        names = {t: (m.name if (m := read_ministry(t)) is not None else t) for t in set(frame["ministry"])}
+        frame["ministry"] = [names[t] for t in frame["ministry"]]
     return ReadResult(frame=frame, rejects=rejects_df, info=info, warnings_table=warnings_df)
 
 
@@ -1332,9 +1350,29 @@ def _what_was_done(spec: ColumnSpec, default: Any) -> str:
     return "champ laissé vide"
 
 
+#: what people write in « corps éligibles » to say that every corps may apply
+_ALL_CORPS = frozenset({"tous", "tous corps", "tous les corps", "tout corps", "indifferent", "sans condition",
+                        "ouvert a tous", "ouvert a tous les corps", "tous corps techniques", "aucune restriction"})
+
+
+def _eligible_corps(items: list[str]) -> list[str]:
+    """The eligible corps as written, with « Mines / Armement / IPEF » split on its slashes,
+    and an empty list (no restriction) when a cell says « tous corps »."""
+    from matching.textnorm import normalize
+
+    out: list[str] = []
+    for item in items:
+        if normalize(item) in _ALL_CORPS:
+            return []
+        parts = [p.strip() for p in re.split(r"\s*/\s*", item) if p.strip()]
+        out.extend(parts if len(parts) > 1 and all(len(p) >= 2 for p in parts) else [item])
+    return out
+
+
 def _reference_notes(record: dict[str, Any], kind: str, mapping: _Mapping, labels: list[str],
                      specs: dict[str, ColumnSpec]) -> list[tuple[str, str, str]]:
-    """Warnings for corps, grades and ministries that the reference tables do not know."""
+    """Warnings for corps, grades and ministries that the reference tables do not know; the
+    eligible corps as a list (« tous corps » = no restriction, « Mines / IPEF » = two corps)."""
     from matching.grades import corps_key, read_grade
     from matching.ministries import read_ministry
 
@@ -1373,7 +1411,15 @@ def _reference_notes(record: dict[str, Any], kind: str, mapping: _Mapping, label
             ministry_note("wished_ministries", w)
     else:
         ministry_note("ministry", record.get("ministry") or "")
-        for c in record.get("eligible_corps") or []:
+        written = list(record.get("eligible_corps") or [])
+        record["eligible_corps"] = _eligible_corps(written)
+        if written and not record["eligible_corps"]:
+            out.append((label("eligible_corps"), _shown("; ".join(written), "eligible_corps"),
+                        "lu comme : tous les corps sont éligibles (pas de restriction)"))
+        elif len(record["eligible_corps"]) > len(written):
+            out.append((label("eligible_corps"), _shown("; ".join(written), "eligible_corps"),
+                        "barres obliques lues comme séparateurs : " + " ; ".join(record["eligible_corps"])))
+        for c in record["eligible_corps"]:
             corps_note("eligible_corps", c)
         grade_note("grade_min", record.get("grade_min") or "", "", "la règle du grade minimal ne s'applique pas à ce poste")
     return out
