@@ -263,11 +263,15 @@ _TOKEN_RATIO = 92.0
 
 
 def _tokens_agree(q: str, c: str) -> bool:
-    """Fuzzy guard: the two keys have the same number of content words and each word of the
-    query agrees with a distinct word of the choice (any order). A fuzzy score of 88 can hide
-    a different word ("cartes électroniques" / "achats électroniques"); this cannot."""
+    """Fuzzy guard: the two keys have the same number of content words, the same head (first)
+    word, and each word of the query agrees with a distinct word of the choice. A fuzzy score
+    of 88 can hide a different word ("cartes électroniques" / "achats électroniques"); this
+    cannot."""
     qt, ct = q.split(), c.split()
-    if len(qt) != len(ct):
+    if len(qt) != len(ct) or not qt:
+        return False
+    # French puts the head word first: "dessin technique" is not "techniques de dessin"
+    if not _token_match(qt[0], ct[0]):
         return False
     left = list(ct)
     for t in qt:
@@ -653,7 +657,10 @@ class SkillNormalizer:
         if pending:
             pending = self._fuzzy(pending)
         if pending and self.encoder is not None:
-            pending = self._semantic(pending)
+            # a dictionary term is known for what it is: its expansion is not left to the
+            # model's nearest label ("PKI" is not "cryptage dans le domaine des TIC")
+            sure = [p for p in pending if p[3]]
+            pending = self._semantic([p for p in pending if not p[3]]) + sure
         for raw, query, level, term in pending:
             if term:
                 # a dictionary term with no concept in the taxonomy: keep the expansion

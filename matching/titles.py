@@ -276,9 +276,10 @@ class TitleNormalizer:
             keep: set[int] = set()
             for w in words:
                 keep |= self._word_codes.get(w, set())
+            if not keep:  # no known trade word ("Développeur Python"): nothing to compare
+                continue
             mask = np.full(n_codes, NO_SHARED_WORD_FACTOR, dtype=np.float32)
-            if keep:
-                mask[list(keep)] = 1.0
+            mask[list(keep)] = 1.0
             out[i] *= mask
         code_index = {c: i for i, c in enumerate(self._codes)}
         hits = []

@@ -83,7 +83,8 @@ def test_fuzzy_requires_every_word_to_agree(norm):
     from matching.skills import _tokens_agree
 
     assert norm.normalize_one("kubernetess").label == "Kubernetes"
-    assert _tokens_agree("gestion projet informatique", "projet gestion informatique")
+    assert _tokens_agree("gestion projet informatique", "gestion informatique projet")
+    assert not _tokens_agree("dessin technique", "technique dessin")  # another head word
     assert _tokens_agree("developement logiciel", "developpement logiciel")  # a typo
     # 88 or more for rapidfuzz, but another word
     assert not _tokens_agree("carte electronique", "achat electronique")
@@ -174,8 +175,19 @@ def test_tie_aware_ceiling_on_a_hand_made_case():
 
 
 # --- the real model (slow) -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cached_real_encoder():
+    """The default model behind the embedding cache (seeded from data/embeddings, so the
+    taxonomy's labels and titles are not embedded again)."""
+    from matching.config import ModelConfig
+    from matching.embed import load_encoder
+
+    return load_encoder(ModelConfig())
+
+
 @pytest.mark.slow
-def test_evaluate_skills_with_the_real_model(tax, real_encoder):
+def test_evaluate_skills_with_the_real_model(tax, cached_real_encoder):
+    real_encoder = cached_real_encoder
     res = evaluate_skills(taxonomy=tax, encoder=real_encoder)
     for half in ("all", "tuning", "heldout"):
         assert res[half]["precision"] >= 0.97, (half, res["wrong"])
@@ -184,9 +196,10 @@ def test_evaluate_skills_with_the_real_model(tax, real_encoder):
 
 
 @pytest.mark.slow
-def test_title_examples_with_the_real_model(tax, real_encoder):
+def test_title_examples_with_the_real_model(tax, cached_real_encoder):
     from matching.titles import TitleNormalizer
 
+    real_encoder = cached_real_encoder
     tn = TitleNormalizer(tax, encoder=real_encoder)
     top = tn.normalize(["Directeur / Directrice de programme d'armement - systèmes de drones"], top=1)[0]
     assert top and top[0].code_rome != "L1302"

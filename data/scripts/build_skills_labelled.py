@@ -254,7 +254,7 @@ def _noise(text: str, rng: random.Random, *, allow_prefix: bool) -> str:
     return text
 
 
-def build(reference: Path) -> list[dict]:
+def build(reference: Path, *, seed: int = SEED, esco_only: bool = False, skip: frozenset = frozenset()) -> list[dict]:
     from matching.taxonomy import Taxonomy
     from matching.textnorm import key
 
@@ -281,7 +281,7 @@ def build(reference: Path) -> list[dict]:
                      "origin": origin, "heldout_label": heldout})
 
     # --- held-out ESCO alternative labels -------------------------------------------------
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     known = set(tax.skills.source_id)
     pool = []
     for name in ("digitalSkillsCollection_fr.csv", "transversalSkillsCollection_fr.csv",
@@ -297,6 +297,8 @@ def build(reference: Path) -> list[dict]:
     for uri, pref, alts in pool:
         cid = uri_to_cid[uri]
         alt = rng.choice(alts)
+        if uri in skip:
+            continue
         own_other = {key(lab) for c, lab in zip(labels.concept_id, labels.label) if c == cid and lab != alt}
         if key(alt) in own_other or not key(alt) or len(alt) > 80:
             continue  # trivial (another label of the concept has the same key) or a sentence
@@ -308,6 +310,8 @@ def build(reference: Path) -> list[dict]:
         if n >= N_ESCO:
             break
 
+    if esco_only:
+        return rows
     # --- ROME labels with CV noise ---------------------------------------------------------
     sk = tax.skills
     rome = sk[(sk.source == "ROME") & (sk.collections.str.contains("numerique")) & (sk.kind == "savoir")]
@@ -337,8 +341,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reference", type=Path, default=HERE.parent / "shared" / "reference")
     parser.add_argument("--out", type=Path, default=HERE / "tests" / "data" / "skills_labelled.csv")
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the ESCO sample and of the noise")
+    parser.add_argument(
+        "--fresh-esco", action="store_true",
+        help="only held-out ESCO alt labels of concepts absent from the shipped set, without the "
+        "reviewed alternatives (an unreviewed check set; ESCO's own answer is the only one accepted)",
+    )
     args = parser.parse_args(argv)
-    rows = build(args.reference)
+    skip: frozenset = frozenset()
+    if args.fresh_esco:
+        shipped = HERE / "tests" / "data" / "skills_labelled.csv"
+        with open(shipped, encoding="utf-8") as fh:
+            lines = [line for line in fh if not line.startswith("#")]
+        skip = frozenset(r["expected_source_id"].split("|")[0] for r in csv.DictReader(lines) if r["origin"] == "esco_alt_heldout")
+        ESCO_ALSO.clear()
+    rows = build(args.reference, seed=args.seed, esco_only=args.fresh_esco, skip=skip)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", encoding="utf-8", newline="") as fh:
         fh.write("# Labelled skill strings for `mobilite evaluate skills`; built by data/scripts/build_skills_labelled.py\n")
