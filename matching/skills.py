@@ -748,29 +748,32 @@ class SkillNormalizer:
         if not self._sem_labels:
             return pending
         mat = self._label_matrix()
+        # sorted: the encoder's batches depend on the set of strings, not on the input order
+        pending = sorted(pending, key=lambda p: (self.canonical_query(p[1]), p[0]))
         queries = [self.canonical_query(p[1]) for p in pending]
         q = np.asarray(self.encoder.encode(queries, role="query"), dtype=np.float32)
         thr = float(self.config.semantic_threshold)
         left = []
         cids = self._sem_cids
-        for b in range(0, len(pending), 256):
-            sims = q[b : b + 256] @ mat.T
-            for i, item in enumerate(pending[b : b + 256]):
-                row = sims[i]
-                top = np.argpartition(-row, min(32, len(row) - 1))[:32]
-                top = top[np.argsort(-row[top], kind="stable")]
-                j = int(top[0])
-                s = float(row[j])
-                runner = next((float(row[k]) for k in top[1:] if cids[k] != cids[j]), -1.0)
-                ok = s >= thr and s - runner >= SEMANTIC_MARGIN
-                if ok and s < SEMANTIC_NO_OVERLAP_MIN:
-                    ok = _shares_word(key(item[1]), key(self._sem_labels[j]))
-                conf = 0.5 + 0.5 * (s - thr) / max(1e-6, 1.0 - thr) if s >= thr else 0.0
-                if ok and conf >= float(self.config.min_confidence):
-                    raw, _, level, _ = item
-                    self._cache[raw] = self._result(raw, cids[j], "semantic", min(conf, 0.9), level)
-                else:
-                    left.append(item)
+        for i, item in enumerate(pending):
+            # one matrix-vector product per string: its cosines never depend on which
+            # other strings are normalised in the same call (blocked products can differ
+            # in the last bit, and a margin or threshold decision with them)
+            row = mat @ q[i]
+            top = np.argpartition(-row, min(32, len(row) - 1))[:32]
+            top = top[np.argsort(-row[top], kind="stable")]
+            j = int(top[0])
+            s = float(row[j])
+            runner = next((float(row[k]) for k in top[1:] if cids[k] != cids[j]), -1.0)
+            ok = s >= thr and s - runner >= SEMANTIC_MARGIN
+            if ok and s < SEMANTIC_NO_OVERLAP_MIN:
+                ok = _shares_word(key(item[1]), key(self._sem_labels[j]))
+            conf = 0.5 + 0.5 * (s - thr) / max(1e-6, 1.0 - thr) if s >= thr else 0.0
+            if ok and conf >= float(self.config.min_confidence):
+                raw, _, level, _ = item
+                self._cache[raw] = self._result(raw, cids[j], "semantic", min(conf, 0.9), level)
+            else:
+                left.append(item)
         return left
 
     # --- extraction from free text ---------------------------------------------------------------
