@@ -414,7 +414,7 @@ def evaluate_melo(
     cfg = _load_config(config)
     res = run_melo(path, encoder=load_encoder(cfg.model), use_crosswalk=False)
     if as_json:
-        sys.stdout.write(json.dumps({k: res[k] for k in ("engine", "tfidf")}) + "\n")
+        sys.stdout.write(json.dumps({k: res[k] for k in ("engine", "tfidf", "ceiling")}) + "\n")
         return
     table = Table(title="MELO (français) — table de correspondance ROME↔ESCO désactivée")
     for col in ("système", "MRR", "Acc@1", "Acc@10"):
@@ -422,7 +422,15 @@ def evaluate_melo(
     for name in ("engine", "tfidf"):
         r = res[name]
         table.add_row(name, f"{r['mrr']:.3f}", f"{r['acc@1']:.3f}", f"{r['acc@10']:.3f}")
+    c = res["ceiling"]
+    table.add_row("plafond (ex aequo)", f"{c['mrr']:.3f}", f"{c['acc@1']:.3f}", "")
     out.print(table)
+    out.print(
+        "Plafond : le meilleur MRR possible quand des intitulés identiques (après normalisation) "
+        "de concepts différents reçoivent forcément le même score, dans un ordre aléatoire "
+        "(espérance du rang réciproque du premier pertinent dans le meilleur groupe d'ex aequo).",
+        highlight=False, markup=False, soft_wrap=True,
+    )
 
 
 # --- replay / package -------------------------------------------------------------------
@@ -665,6 +673,33 @@ def bench(
         sys.stdout.write(json.dumps(shape, ensure_ascii=False, default=str) + "\n")
     else:
         out.print(render_bench(res), highlight=False, markup=False)
+
+
+@evaluate_app.command("skills")
+@_guard
+def evaluate_skills_cmd(
+    set_path: Optional[Path] = typer.Option(None, "--set", help="Jeu étiqueté (défaut : tests/data/skills_labelled.csv)."),
+    as_json: bool = typer.Option(False, "--json", help="N'afficher que le JSON des mesures."),
+    no_semantic: bool = typer.Option(False, "--no-semantic", help="Sans l'étape sémantique (pas de modèle)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Modèle d'embedding (remplace model.name)."),
+    config: Optional[Path] = typer.Option(None, "--config"),
+):
+    """Normalisation des compétences sur un jeu étiqueté : précision, rappel, rattachements faux."""
+    from matching.evaluation.skills_eval import evaluate_skills, format_report
+
+    cfg = _load_config(config, model__name=model)
+    encoder = None
+    if not no_semantic:
+        from matching.embed import load_encoder
+
+        encoder = load_encoder(cfg.model)
+    res = evaluate_skills(set_path, encoder=encoder, config=cfg.normalization)
+    if as_json:
+        res = {k: v for k, v in res.items() if k != "items"}
+        sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
+        return
+    for line in format_report(res):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 _USAGE_HINT = "Aide : mobilite --help, ou mobilite COMMANDE --help."

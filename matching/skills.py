@@ -75,6 +75,19 @@ def _canon(k: str) -> str:
 _TRAILING_PAREN = re.compile(r"^\s*(.+?)\s*\(\s*([^()]{2,15}?)\s*\)\s*$")
 
 _SEMANTIC_COLLECTIONS = ("digital", "transversal", "digcomp", "research", "numerique")
+_WORD = re.compile(r"[^\W_]+|[+#]+", re.UNICODE)
+_ELISION = frozenset("d l j n s m t c qu".split())
+#: words announcing a tool or language in running text ("l'outil Chef", "langage R")
+_TOOL_CUES = frozenset(
+    "outil logiciel langage framework plateforme solution librairie bibliotheque technologie "
+    "stack environnement tool".split()
+)
+
+#: Semantic level guards (on top of ``semantic_threshold``): the best concept must beat the
+#: best *other* concept by this cosine margin (a near tie means the model cannot tell), and
+#: share a word with the query (same stem or a typo of it) unless the cosine is very high.
+SEMANTIC_MARGIN = 0.02
+SEMANTIC_NO_OVERLAP_MIN = 0.95
 
 
 @dataclass(frozen=True)
@@ -141,9 +154,10 @@ class AcronymDictionary:
         # not among them cannot start a term (lets expand() skip most tokens)
         self._first_words = frozenset(k.split()[0] for k in self.insensitive if k)
         self._case_tokens = frozenset(self.case_sensitive)
+        self._folded = {normalize(t): t for t in sorted(self.case_sensitive)}
         #: every leading word sequence of the case-insensitive terms ("ci", "ci cd")
         self.prefixes = _prefixes(self.insensitive)
-        self._expand_cache: dict[str, tuple[str, list[str]]] = {}
+        self._expand_cache: dict[tuple[str, bool], tuple[str, list[str]]] = {}
 
     def lookup_whole(self, text: str) -> str | None:
         """The term when the whole string is a dictionary term (any case)."""
@@ -158,20 +172,32 @@ class AcronymDictionary:
                 return term
         return None
 
-    def expand(self, text: str) -> tuple[str, list[str]]:
-        """Replace every dictionary term inside ``text`` by its expansion (cached per string)."""
-        hit = self._expand_cache.get(text)
+    def expand(self, text: str, *, fold_case: bool = False) -> tuple[str, list[str]]:
+        """Replace every dictionary term inside ``text`` by its expansion (cached per string).
+
+        ``fold_case``: also match the short upper-case terms (SI, IA, BI) in any case, for
+        skill cells (free text keeps them case-sensitive: French "si" is a word)."""
+        ck = (text, fold_case)
+        hit = self._expand_cache.get(ck)
         if hit is None:
-            hit = self._expand(text)
+            hit = self._expand(text, fold_case)
             if len(self._expand_cache) >= 500_000:
                 self._expand_cache.clear()
-            self._expand_cache[text] = hit
+            self._expand_cache[ck] = hit
         return hit[0], list(hit[1])
 
-    def _expand(self, text: str) -> tuple[str, list[str]]:
+    def _case_term(self, token: str, fold_case: bool) -> str | None:
+        if token in self.case_sensitive:
+            return token
+        if fold_case:
+            return self._folded.get(normalize(token))
+        return None
+
+    def _expand(self, text: str, fold_case: bool = False) -> tuple[str, list[str]]:
         # fast path: no word that can start a term, no case-sensitive term
-        if self._first_words.isdisjoint(normalize(text).split()) and self._case_tokens.isdisjoint(
-            _TOKEN.findall(text)
+        words = normalize(text).split()
+        if self._first_words.isdisjoint(words) and self._case_tokens.isdisjoint(_TOKEN.findall(text)) and (
+            not fold_case or self._folded.keys().isdisjoint(words)
         ):
             return text, []
         toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
@@ -183,13 +209,14 @@ class AcronymDictionary:
         while i < len(toks):
             hit = None
             first = normalize(toks[i][0]).split()
-            if first and first[0] not in first_words and toks[i][0] not in self.case_sensitive:
+            case_term = self._case_term(toks[i][0], fold_case)
+            if first and first[0] not in first_words and case_term is None:
                 i += 1
                 continue
             for n in range(min(self.max_tokens, len(toks) - i), 0, -1):
                 span = text[toks[i][1] : toks[i + n - 1][2]]
-                if n == 1 and toks[i][0] in self.case_sensitive:
-                    hit = (self.case_sensitive[toks[i][0]], n)
+                if n == 1 and case_term is not None:
+                    hit = (case_term, n)
                     break
                 norm = normalize(span)
                 if norm in self.insensitive:
@@ -221,13 +248,102 @@ class AcronymDictionary:
         return self.entries[term][4]
 
 
+def _token_match(a: str, b: str) -> bool:
+    """Two words agree: same stem, or a typo of a long word (rapidfuzz ratio >= 92)."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) <= 4:
+        return False
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a, b) >= _TOKEN_RATIO
+
+
+_TOKEN_RATIO = 92.0
+
+
+def _tokens_agree(q: str, c: str) -> bool:
+    """Fuzzy guard: the two keys have the same number of content words, the same head (first)
+    word, and each word of the query agrees with a distinct word of the choice. A fuzzy score
+    of 88 can hide a different word ("cartes électroniques" / "achats électroniques"); this
+    cannot."""
+    qt, ct = q.split(), c.split()
+    if len(qt) != len(ct) or not qt:
+        return False
+    # French puts the head word first: "dessin technique" is not "techniques de dessin"
+    if not _token_match(qt[0], ct[0]):
+        return False
+    left = list(ct)
+    for t in qt:
+        for i, u in enumerate(left):
+            if _token_match(t, u):
+                del left[i]
+                break
+        else:
+            return False
+    return True
+
+
+def _shares_word(q: str, c: str) -> bool:
+    """Semantic guard: the keys share a content word of 3+ characters (or a typo of one)."""
+    ct = [u for u in c.split() if len(u) >= 3]
+    return any(_token_match(t, u) for t in q.split() if len(t) >= 3 for u in ct)
+
+
 # --- the normaliser ---------------------------------------------------------------------------
 _SEMANTIC_MEMO: dict[tuple[str, int, int], Any] = {}
 _INDEX_MEMO: dict[tuple, tuple] = {}
 
 
+#: leading words that qualify a skill without changing it ("Norme ISO 27001", "Langage
+#: Python", "Réglementation des marchés publics"): stripped from queries and labels alike
+_QUALIFIERS = frozenset(
+    "norme normes standard standards reglementation reglementations methode methodes methodologie "
+    "langage langages outil outils logiciel logiciels technique techniques technologie technologies "
+    "connaissance connaissances maitrise notion notions principe principes pratique".split()
+)
+
+
+def strip_qualifier(text: str) -> str:
+    """``text`` without one leading qualifier word and the function words after it
+    ("Norme ISO 27001" -> "ISO 27001", "Maîtrise des marchés publics" -> "marchés publics");
+    ``""`` when there is none or nothing would be left."""
+    words = text.split()
+    if len(words) < 2 or normalize(words[0]) not in _QUALIFIERS:
+        return ""
+    rest = words[1:]
+    while rest and (normalize(rest[0]) in STOPWORDS or normalize(rest[0]).split()[:1] in (["d"], ["l"])):
+        head = normalize(rest[0]).split()
+        if len(head) > 1 and head[0] in ("d", "l"):  # "d'armement": keep the word after the elision
+            rest[0] = rest[0].split("'", 1)[-1].split("’", 1)[-1]
+            break
+        rest = rest[1:]
+    out = " ".join(rest).strip()
+    return out if normalize(out) else ""
+
+
+def _initials_ok(acronym: str, expansion: str) -> bool:
+    """The acronym abbreviates the whole expansion: its letters are, in order, initials of
+    the expansion's content words, the first within the first two words and the last on the
+    last word ("Réglementation des Installations Classées pour la Protection de
+    l'Environnement (ICPE)" yes; "Conception assistée par ordinateur (CAO) pour circuits" or a
+    task label that merely mentions a PLU, no)."""
+    letters = [c for c in normalize(acronym) if c.isalpha()]
+    words = [w for w in normalize(expansion).split() if w not in STOPWORDS and len(w) > 1]
+    if not letters or not words or len(words) > len(letters) + 2:
+        return False
+    if words[-1][0] != letters[-1] or letters[0] not in (words[0][0], words[1][0] if len(words) > 1 else ""):
+        return False
+    i = 0
+    for w in words:
+        if i < len(letters) and w[0] == letters[i]:
+            i += 1
+    return i == len(letters)
+
+
 def _label_variants(label: str) -> list[tuple[str, float]]:
-    """Alternative surface forms of a label: without its parenthesis, and the acronym in it."""
+    """Alternative surface forms of a label: without its parenthesis, the acronym in it (when
+    it abbreviates the label), without a leading qualifier word."""
     out = [(label, 1.0)]
     if "(" in label:
         inner = _PAREN.findall(label)
@@ -236,13 +352,17 @@ def _label_variants(label: str) -> list[tuple[str, float]]:
             out.append((bare, 0.98))
         for part in inner:
             part = part.strip()
-            if _ACRONYM_LIKE.match(part) and any(c.isupper() for c in part):
+            if _ACRONYM_LIKE.match(part) and any(c.isupper() for c in part) and _initials_ok(part, bare):
                 out.append((part, 0.96))
     if " - " in label:
         for part in label.split(" - "):
             part = part.strip()
             if len(normalize(part).split()) >= 2:
                 out.append((part, 0.97))
+    for form, w in list(out):
+        rest = strip_qualifier(form)
+        if rest and (len(key(rest).split()) >= 2 or _ACRONYM_LIKE.match(rest)):
+            out.append((rest, w * 0.95))
     return out
 
 
@@ -290,7 +410,7 @@ class SkillNormalizer:
     # --- index ----------------------------------------------------------------------------
     _INDEX_ATTRS = (
         "_key_to_concept", "_fuzzy_keys", "_fuzzy_cids", "_fuzzy_ntok", "_sem_labels",
-        "_sem_cids", "_ngrams", "_max_ngram", "_ngram_prefixes",
+        "_sem_cids", "_ngrams", "_max_ngram", "_ngram_prefixes", "_strict", "_ambiguous", "_surface",
     )
 
     def _build(self) -> None:
@@ -313,8 +433,8 @@ class SkillNormalizer:
         kinds = dict(zip(tax.skills.concept_id, tax.skills.kind))
         colls = dict(zip(tax.skills.concept_id, tax.skills.collections))
         labels = tax.skill_labels
-        # key -> (rank tuple, concept_id, weight)
-        best: dict[str, tuple[tuple, str, float]] = {}
+        # key -> (rank tuple, concept_id, weight, strict surface or "")
+        best: dict[str, tuple[tuple, str, float, str]] = {}
         fuzzy_keys: dict[str, str] = {}
         sem_labels: dict[str, str] = {}
         for cid, label, preferred in zip(labels.concept_id, labels.label, labels.preferred):
@@ -334,10 +454,15 @@ class SkillNormalizer:
                     k = key(form)
                     if not k:
                         continue
+                    # a one-word proper noun (an ESCO tool or language: "Canvas", "Chef") is
+                    # matched with its exact spelling, never through plural stemming ("Canva")
+                    strict = ""
+                    if " " not in k and cid.startswith("esco:") and form[:1].isupper() and normalize(form) != k:
+                        strict = normalize(form)
                     rank = (0 if preferred else 1, -w, kind_rank, cid)
                     old = best.get(k)
                     if old is None or rank < old[0]:
-                        best[k] = (rank, cid, w * (1.0 if preferred else 0.97))
+                        best[k] = (rank, cid, w * (1.0 if preferred else 0.97), strict)
             k0 = key(label)
             if k0:
                 fuzzy_keys.setdefault(_canon(k0), cid)
@@ -346,7 +471,8 @@ class SkillNormalizer:
                     fuzzy_keys.setdefault(_canon(key(expanded)), cid)
             if self.semantic_scope == "all" or any(c in _SEMANTIC_COLLECTIONS for c in colls.get(cid, "").split("|")):
                 sem_labels.setdefault(label, cid)
-        self._key_to_concept = {k: (cid, w) for k, (_, cid, w) in best.items()}
+        self._key_to_concept = {k: (cid, w) for k, (_, cid, w, _) in best.items()}
+        self._strict = {k: st for k, (_, _, _, st) in best.items() if st}
         # the dictionary's concept hints win over alternative labels ("scrum" -> Méthodologie Scrum)
         for term in self.acronyms.entries:
             hint = self.acronyms.hint(term)
@@ -374,6 +500,26 @@ class SkillNormalizer:
             self._ngrams[k] = (cid, w)
             self._max_ngram = max(self._max_ngram, n)
         self._ngram_prefixes = _prefixes(self._ngrams)
+        # one-word keys that are also ordinary words of job titles and non-digital skills
+        # ("chef" in "chef de projet"): in running text, only taken with a context cue
+        counts: dict[str, int] = {}
+        for label in list(tax.appellations.label) + [
+            lab for cid, lab in zip(labels.concept_id, labels.label)
+            if not any(c in ("digital", "numerique") for c in colls.get(cid, "").split("|"))
+        ]:
+            for t in set(key(label).split()):
+                counts[t] = counts.get(t, 0) + 1
+        self._ambiguous = frozenset(k for k in self._ngrams if " " not in k and counts.get(k, 0) >= 3)
+        # canonical spelling of each word (lower case, accented as the taxonomy writes it):
+        # the semantic query is spelled with it, so case and accents never change the result
+        spell: dict[str, dict[str, int]] = {}
+        for label in labels.label:
+            for w in _WORD.findall(label.lower()):
+                n = normalize(w)
+                if n and " " not in n:
+                    d = spell.setdefault(n, {})
+                    d[w] = d.get(w, 0) + 1
+        self._surface = {n: max(d.items(), key=lambda kv: (kv[1], kv[0]))[0] for n, d in spell.items()}
 
     # --- single-string levels ---------------------------------------------------------------
     def _result(self, text, cid, method, conf, level) -> SkillMatch:
@@ -389,7 +535,12 @@ class SkillNormalizer:
 
     def _exact(self, text: str) -> tuple[str, float] | None:
         k = key(text)
-        return self._key_to_concept.get(k) if k else None
+        if not k:
+            return None
+        strict = self._strict.get(k)
+        if strict and normalize(text) != strict:
+            return None
+        return self._key_to_concept.get(k)
 
     def _hint_concept(self, hint: str) -> str | None:
         if not hint:
@@ -406,7 +557,8 @@ class SkillNormalizer:
                 return cid, 0.95, self.acronyms.expansion(term)
             expanded = self.acronyms.expansion(term)
         else:
-            expanded, found = self.acronyms.expand(text)
+            # a skill cell is a short noun phrase: "gestion des si" is "gestion des SI"
+            expanded, found = self.acronyms.expand(text, fold_case=True)
             if not found:
                 return None
         hit = self._exact(expanded)
@@ -475,6 +627,13 @@ class SkillNormalizer:
                     hit = self._exact(m.group(1))
                     if hit is None and self.acronyms.lookup_whole(m.group(2)) is None:
                         hit = self._exact(m.group(2))
+            if hit is None:
+                # "Norme ISO 27001", "Réglementation ICPE": the same concept as without the word
+                rest = strip_qualifier(bare)
+                if rest:
+                    hit = self._exact(rest)
+                    if hit is None and (self.acronyms.lookup_whole(rest) is not None or self._acronym(rest)):
+                        bare = rest
             term = self.acronyms.lookup_whole(bare)
             if hit and hit[1] < 1.0 and term is not None:
                 # an alternative surface form (e.g. the acronym in a label's parenthesis,
@@ -498,7 +657,10 @@ class SkillNormalizer:
         if pending:
             pending = self._fuzzy(pending)
         if pending and self.encoder is not None:
-            pending = self._semantic(pending)
+            # a dictionary term is known for what it is: its expansion is not left to the
+            # model's nearest label ("PKI" is not "cryptage dans le domaine des TIC")
+            sure = [p for p in pending if p[3]]
+            pending = self._semantic([p for p in pending if not p[3]]) + sure
         for raw, query, level, term in pending:
             if term:
                 # a dictionary term with no concept in the taxonomy: keep the expansion
@@ -543,6 +705,8 @@ class SkillNormalizer:
                         continue
                     if ql < 5 and row[j] < 100:
                         continue
+                    if not _tokens_agree(q, choices[j]):
+                        continue
                     if row[j] > best_s:
                         best_j, best_s = int(j), float(row[j])
                 if best_j >= 0:
@@ -563,23 +727,51 @@ class SkillNormalizer:
             _SEMANTIC_MEMO[memo_key] = mat
         return mat
 
+    def canonical_query(self, text: str) -> str:
+        """The text as the semantic level embeds it: every word in its taxonomy spelling (lower
+        case, accents as the taxonomy writes them; unknown words lower case without accents).
+        Depends only on :func:`normalize` of the text, hence on neither case nor accents."""
+        self._build()
+        words = normalize(text).split()
+        out: list[str] = []
+        for i, w in enumerate(words):
+            c = self._surface.get(w, w)
+            if w in _ELISION and i + 1 < len(words):
+                out.append(c + "'")
+            else:
+                out.append(c)
+        return " ".join(out).replace("' ", "'")
+
     def _semantic(self, pending):
         import numpy as np
 
         if not self._sem_labels:
             return pending
         mat = self._label_matrix()
-        q = np.asarray(self.encoder.encode([p[1] for p in pending], role="query"), dtype=np.float32)
-        sims = q @ mat.T
+        # sorted: the encoder's batches depend on the set of strings, not on the input order
+        pending = sorted(pending, key=lambda p: (self.canonical_query(p[1]), p[0]))
+        queries = [self.canonical_query(p[1]) for p in pending]
+        q = np.asarray(self.encoder.encode(queries, role="query"), dtype=np.float32)
         thr = float(self.config.semantic_threshold)
         left = []
+        cids = self._sem_cids
         for i, item in enumerate(pending):
-            j = int(np.argmax(sims[i]))
-            s = float(sims[i, j])
+            # one matrix-vector product per string: its cosines never depend on which
+            # other strings are normalised in the same call (blocked products can differ
+            # in the last bit, and a margin or threshold decision with them)
+            row = mat @ q[i]
+            top = np.argpartition(-row, min(32, len(row) - 1))[:32]
+            top = top[np.argsort(-row[top], kind="stable")]
+            j = int(top[0])
+            s = float(row[j])
+            runner = next((float(row[k]) for k in top[1:] if cids[k] != cids[j]), -1.0)
+            ok = s >= thr and s - runner >= SEMANTIC_MARGIN
+            if ok and s < SEMANTIC_NO_OVERLAP_MIN:
+                ok = _shares_word(key(item[1]), key(self._sem_labels[j]))
             conf = 0.5 + 0.5 * (s - thr) / max(1e-6, 1.0 - thr) if s >= thr else 0.0
-            if s >= thr and conf >= float(self.config.min_confidence):
+            if ok and conf >= float(self.config.min_confidence):
                 raw, _, level, _ = item
-                self._cache[raw] = self._result(raw, self._sem_cids[j], "semantic", min(conf, 0.9), level)
+                self._cache[raw] = self._result(raw, cids[j], "semantic", min(conf, 0.9), level)
             else:
                 left.append(item)
         return left
@@ -630,6 +822,8 @@ class SkillNormalizer:
                 start, end = content[i][2], content[i + n - 1][3]
                 k = " ".join(stems[i : i + n])
                 found = self._ngrams.get(k)
+                if found is not None and n == 1 and not self._one_word_ok(k, content, i):
+                    found = None
                 if found is not None:
                     cid, w = found
                     hit = (cid, "exact", w, start, end, n)
@@ -661,6 +855,27 @@ class SkillNormalizer:
                     out.append(SkillMatch(m.text, m.concept_id, m.label, m.source_id, m.method, m.confidence, level, start, end))
             i += n
         return out
+
+    def _one_word_ok(self, k: str, content: list, i: int) -> bool:
+        """A one-word label found in running text: spelled exactly when it is a proper noun
+        ("Canva" is not "Canvas"), and, when the word is also an ordinary word of job titles
+        and skills ("chef" of "chef de projet", "ingénieur en chef"), only with a cue: a tool
+        word just before ("l'outil Chef") or another one-word tool next to it in a list
+        ("Puppet, Chef, Ansible")."""
+        strict = self._strict.get(k)
+        if strict and content[i][0] != strict:
+            return False
+        if k not in self._ambiguous:
+            return True
+        before = [stem_token(t[0]) for t in content[max(0, i - 2) : i]]
+        if any(b in _TOOL_CUES for b in before):
+            return True
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(content):
+                kj = stem_token(content[j][0])
+                if kj != k and kj in self._ngrams and kj not in self._ambiguous:
+                    return True
+        return False
 
     def _extract_acronym(self, term: str, start: int, end: int, n: int):
         if len(term) <= 3 and term in self.acronyms.case_sensitive and self.acronyms.scope(term) == "title":

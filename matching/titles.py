@@ -28,6 +28,22 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["OccupationMatch", "TitleNormalizer", "clean_title"]
 
 _SEM_MEMO: dict[tuple, Any] = {}
+#: Words of organisation and rank ("chef du service", "responsable de la division"): they
+#: say who leads, not the trade, so a shared one does not make two titles the same trade.
+_ORG_WORDS = frozenset(
+    "service bureau division pole departement mission unite cellule sous direction adjoint "
+    "chef cheffe responsable directeur directrice head manager general principal".split()
+)
+#: a word in more than this share of the distinct title keys is generic ("technicien")
+_GENERIC_DF = 0.02
+#: factor on the score of an occupation that shares no trade word with the title (no title
+#: of that occupation contains a non-generic word of the query, or a word with the same
+#: first 7 letters: "statistique" / "statisticien")
+NO_SHARED_WORD_FACTOR = 0.6
+#: crosswalk relations whose ESCO labels may give an exact title hit ("close" and "broad"
+#: mappings bring related trades: ESCO "directeur de programmes" (audiovisual) is only close
+#: to ROME L1302, and says nothing of a State programme director)
+_EXACT_RELATIONS = frozenset({"exact", "narrow"})
 # fitted lexical indexes, per (taxonomy, crosswalk switch), shared by the instances of a process
 _INDEX_MEMO: dict[tuple, tuple] = {}
 
@@ -97,7 +113,10 @@ class TitleNormalizer:
         self._cache: dict[tuple[str, int], list[OccupationMatch]] = {}
 
     # --- index ------------------------------------------------------------------------------
-    _INDEX_ATTRS = ("acronyms", "_doc_text", "_doc_code", "_doc_weight", "_codes", "_starts", "_exact", "_vec", "_tfidf")
+    _INDEX_ATTRS = (
+        "acronyms", "_doc_text", "_doc_code", "_doc_weight", "_codes", "_starts", "_exact", "_vec", "_tfidf",
+        "_word_codes", "_generic",
+    )
 
     def _build(self) -> None:
         if self._built:
@@ -124,11 +143,16 @@ class TitleNormalizer:
         tax = self.taxonomy
         self.acronyms = AcronymDictionary(tax.acronyms)
         docs: dict[tuple[str, str], float] = {}  # (text, code) -> weight
+        no_exact: set[tuple[str, str]] = set()  # documents that never give an exact hit
 
-        def add(text: str, code: str, weight: float) -> None:
+        def add(text: str, code: str, weight: float, exact: bool = True) -> None:
             text = clean_title(text)
             if text and code:
                 docs[(text, code)] = max(weight, docs.get((text, code), 0.0))
+                if exact:
+                    no_exact.discard((text, code))
+                elif docs[(text, code)] == weight:
+                    no_exact.add((text, code))
 
         for code, label in zip(tax.occupations.code_rome, tax.occupations.label):
             add(label, code, 1.0)
@@ -143,13 +167,19 @@ class TitleNormalizer:
                 add(term, code, 0.95)
                 add(exp, code, 0.95)
         if self.use_crosswalk:
+            rel: dict[tuple[str, str], set[str]] = {}
+            for code, uri, r in zip(tax.crosswalk.code_rome, tax.crosswalk.esco_uri, tax.crosswalk.relation):
+                if code:
+                    rel.setdefault((uri, code), set()).add(str(r))
             e2r = tax.esco_to_rome
             for uri, label, alts in zip(tax.esco_occupations.uri, tax.esco_occupations.label, tax.esco_occupations.alt_labels):
                 for code in sorted(e2r.get(uri, ())):
-                    add(label, code, 0.9)
+                    close = not (rel.get((uri, code), set()) & _EXACT_RELATIONS)
+                    w = 0.8 if close else 0.9
+                    add(label, code, w, exact=not close)
                     for alt in str(alts).split("|"):
                         if alt:
-                            add(alt, code, 0.9)
+                            add(alt, code, w, exact=not close)
         items = sorted(docs.items(), key=lambda kv: (kv[0][1], kv[0][0]))
         self._doc_text = [t for (t, _), _ in items]
         self._doc_code = [c for (_, c), _ in items]
@@ -159,7 +189,21 @@ class TitleNormalizer:
         self._starts = starts
         self._exact: dict[str, set[str]] = {}
         for text, code in zip(self._doc_text, self._doc_code):
-            self._exact.setdefault(key(text), set()).add(code)
+            if (text, code) not in no_exact:
+                self._exact.setdefault(key(text), set()).add(code)
+        # trade words: word (first 7 letters) -> codes having a title with it
+        code_pos = {c: i for i, c in enumerate(self._codes)}
+        df: dict[str, int] = {}
+        for k in set(key(t) for t in self._doc_text):
+            for w in set(k.split()):
+                df[w] = df.get(w, 0) + 1
+        n_keys = max(1, len({key(t) for t in self._doc_text}))
+        self._generic = frozenset(w for w, n in df.items() if n / n_keys > _GENERIC_DF) | _ORG_WORDS
+        self._word_codes: dict[str, set[int]] = {}
+        for text, code in zip(self._doc_text, self._doc_code):
+            for w in key(text).split():
+                if len(w) >= 4 and w not in self._generic:
+                    self._word_codes.setdefault(w[:7], set()).add(code_pos[code])
         # count the n-grams of each distinct key once (many titles share a key across codes),
         # then weight over all documents: the same index as a TfidfVectorizer fit on every title
         doc_keys = [key(t) for t in self._doc_text]
@@ -224,6 +268,19 @@ class TitleNormalizer:
             else:
                 fused = lex_c
             out[b : b + block] = fused
+        # occupations sharing no trade word with the title are damped
+        for i, p in enumerate(prepared):
+            words = [w[:7] for w in key(p[0]).split() if len(w) >= 4 and w not in self._generic]
+            if not words:
+                continue
+            keep: set[int] = set()
+            for w in words:
+                keep |= self._word_codes.get(w, set())
+            if not keep:  # no known trade word ("Développeur Python"): nothing to compare
+                continue
+            mask = np.full(n_codes, NO_SHARED_WORD_FACTOR, dtype=np.float32)
+            mask[list(keep)] = 1.0
+            out[i] *= mask
         code_index = {c: i for i, c in enumerate(self._codes)}
         hits = []
         for i, (_, codes, method) in enumerate(prepared):
