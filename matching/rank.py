@@ -599,14 +599,21 @@ def score_pairs(f, profiles: np.ndarray, positions: np.ndarray, config: Config, 
     out["excluded"] = np.zeros(len(profiles), dtype=np.int64)
     if len(profiles) == 0:
         return pd.DataFrame(out)
+    # blocks made in identifier order (not index order), so that the floating-point sums of a
+    # pair never depend on the order of the input rows (values are published to 4 decimals)
+    p_rank, q_rank = _id_order(f.profiles.ids), _id_order(f.positions.ids)
     uniq_pos = np.unique(positions)
+    uniq_pos = uniq_pos[np.argsort(q_rank[uniq_pos], kind="stable")]
     for c0 in range(0, len(uniq_pos), chunk):
         cols = uniq_pos[c0 : c0 + chunk]
         sel = np.nonzero(np.isin(positions, cols))[0]
         rows = np.unique(profiles[sel])
+        rows = rows[np.argsort(p_rank[rows], kind="stable")]
         bs: BlockScores = score_block(f, rows, cols, config)
-        ri = np.searchsorted(rows, profiles[sel])
-        ci = np.searchsorted(cols, positions[sel])
+        row_at = {int(r): k for k, r in enumerate(rows.tolist())}
+        col_at = {int(c): k for k, c in enumerate(cols.tolist())}
+        ri = np.fromiter((row_at[int(r)] for r in profiles[sel]), dtype=np.int64, count=len(sel))
+        ci = np.fromiter((col_at[int(c)] for c in positions[sel]), dtype=np.int64, count=len(sel))
         for c in COMPONENTS:
             out[c][sel] = bs.components[c][ri, ci]
             out[f"w_{c}"][sel] = bs.weights[c][ri, ci]
