@@ -127,6 +127,18 @@ class ScoringConfig:
         10.0, 0.5, 60.0, "années d'expérience qui donnent le plein crédit quand le poste n'en indique pas"
     )
     occupations_per_entity: int = _int(3, 1, 20, "métiers déduits gardés par profil et par poste")
+    missing_weight: str = _choice(
+        "spread", ("spread", "semantic"),
+        "poids d'une composante qui ne s'applique pas à un couple : réparti sur les autres (spread) "
+        "ou donné à la proximité sémantique (semantic)",
+    )
+    related_skill_credit: float = _num(
+        0.0, 0.0, 1.0,
+        "crédit d'une compétence demandée non détenue quand une compétence proche l'est (0 : aucun)",
+    )
+    related_skill_similarity: float = _num(
+        0.9, 0.0, 1.0, "similarité cosinus minimale entre deux compétences pour les dire proches",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

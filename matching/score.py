@@ -27,7 +27,7 @@ from matching.config import Config
 
 __all__ = [
     "RULES", "BlockScores", "ScoringKernel", "kernel_for", "score_block", "rule_names", "round_score",
-    "skill_coverage", "TILE_PAIRS",
+    "skill_coverage", "TILE_PAIRS", "applied_weight_table",
 ]
 
 
@@ -199,6 +199,32 @@ def _spmm_into(out: np.ndarray, a: sparse.csr_matrix, rows, b: sparse.csr_matrix
     return out
 
 
+def applied_weight_table(w: dict, *, has_req, has_des, has_occ, to_semantic: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(semantic weight, total weight), float64 arrays (4 row classes, positions).
+
+    Row class = 2 * (profile has occupations) + (profile's experience known). A pair's
+    score is (semantic weight x semantic + sum of the other applicable components x their
+    weight) / total weight. A component that does not apply to a pair (no required / desired
+    skill listed, occupations unknown on a side, years unknown) either has its weight spread
+    over the applicable ones (``to_semantic=False``: total = sum of the applicable weights) or
+    handed to the semantic similarity (``to_semantic=True``, when the semantic weight is
+    positive: total = sum of every weight), so the texts and not the skill coverage decide
+    in its place. Either way the applied weights of a pair add up to 1.
+    """
+    has_req, has_des, has_occ = (np.asarray(x, bool) for x in (has_req, has_des, has_occ))
+    m = len(has_req)
+    app = np.empty((4, m), dtype=np.float64)
+    base = (w["semantic"] + w["wishes"]) + w["required_skills"] * has_req + w["desired_skills"] * has_des
+    for cls in range(4):
+        app[cls] = base + w["job_fit"] * has_occ * (cls >= 2) + w["experience"] * (cls % 2)
+    sem = np.full((4, m), float(w["semantic"]))
+    if to_semantic and w["semantic"] > 0:
+        every = float(sum(w[c] for c in COMPONENTS))
+        sem = sem + (every - app)
+        app = np.full((4, m), every)
+    return sem, app
+
+
 class ScoringKernel:
     """Everything :func:`score_block` needs, precomputed once per (features, configuration).
 
@@ -273,15 +299,18 @@ class ScoringKernel:
         need = np.asarray(Q.years_required, dtype=np.float64)
         self.q_need = np.where(np.isnan(need) | (need <= 0), sc.experience_full_years, need).astype(np.float32)
 
-        # applied weights: 1 / (sum of the applicable weights), per row class x position
-        # row class = 2 * (profile has occupations) + (profile's experience known)
-        a = (w["semantic"] + w["wishes"]) + w["required_skills"] * self.q_has_req + w["desired_skills"] * self.q_has_des
-        tab = np.empty((4, self.m), dtype=np.float64)
-        for cls in range(4):
-            tab[cls] = a + w["job_fit"] * self.q_has_occ * (cls >= 2) + w["experience"] * (cls % 2)
+        # applied weights, per row class x position; row class = 2 * (profile has
+        # occupations) + (profile's experience known). See applied_weight_table.
+        sem_w, tab = applied_weight_table(
+            w, has_req=self.q_has_req, has_des=self.q_has_des, has_occ=self.q_has_occ,
+            to_semantic=sc.missing_weight == "semantic",
+        )
         self.total_w = tab
+        self.sem_w = sem_w.astype(np.float32)
         self.inv_total = np.where(tab > 0, 1.0 / np.where(tab > 0, tab, 1.0), 1.0).astype(np.float32)
         self.p_class = (2 * self.p_has_occ + self.p_years_known).astype(np.intp)
+        # the semantic weight of every pair when it does not vary (the common case)
+        self.sem_uniform = np.float32(w["semantic"]) if np.all(self.sem_w == np.float32(w["semantic"])) else None
 
         self._rules = None
         self._col_cache: dict = {}
@@ -291,7 +320,7 @@ class ScoringKernel:
         """Columns ``cols`` of a position-side matrix, cached for slices (the ranking asks
         the same column block for every tile)."""
         mat = {"required_skills": self.q_req_t, "desired_skills": self.q_des_t,
-               "job_fit": self.q_occ_t, "inv_total": self.inv_total,
+               "job_fit": self.q_occ_t, "inv_total": self.inv_total, "sem_w": self.sem_w,
                "family": self.q_fam_t, "family_all": self.q_famraw_t, "wish_ml": self.q_wish_ml_t}[name]
         if not isinstance(cols, slice):
             return mat[:, cols]
@@ -327,7 +356,11 @@ class ScoringKernel:
         np.clip(T, 0.0, 1.0, out=T)
         if want:
             components["semantic"] = T.copy()
-        np.multiply(T, w["semantic"], out=T)
+        if self.sem_uniform is not None:
+            np.multiply(T, self.sem_uniform, out=T)
+        else:
+            np.take(self._cols("sem_w", cols), self.p_class[rows], axis=0, out=X, mode="clip")
+            np.multiply(T, X, out=T)
 
         # required and desired skills: share of the position's skills held, credit by level
         for name, has in (("required_skills", self.q_has_req), ("desired_skills", self.q_has_des)):
@@ -402,6 +435,7 @@ class ScoringKernel:
         inv = self.inv_total[:, cols][self.p_class[rows]].astype(np.float64)
         cfg = self.config.weights.as_dict()
         shape = inv.shape
+        sem = self.sem_w[:, cols][self.p_class[rows]].astype(np.float64)
         app = {
             "semantic": np.ones(shape, bool),
             "required_skills": np.broadcast_to(self.q_has_req[cols][None, :], shape),
@@ -410,7 +444,9 @@ class ScoringKernel:
             "wishes": np.ones(shape, bool),
             "experience": np.broadcast_to(self.p_years_known[rows][:, None], shape),
         }
-        return {c: np.where(app[c], cfg[c] * inv, 0.0) for c in COMPONENTS}
+        out = {c: np.where(app[c], cfg[c] * inv, 0.0) for c in COMPONENTS}
+        out["semantic"] = sem * inv
+        return out
 
     # --- hard rules ------------------------------------------------------------------------
     def _rule_tables(self):
