@@ -25,7 +25,7 @@ import pandas as pd
 
 from matching.config import Config
 
-__all__ = ["Normalized", "normalize_entities", "expand_for_embedding", "TITLE_SHARE", "MAX_EXTRACTED"]
+__all__ = ["Normalized", "normalize_entities", "related_skills", "occupation_index", "occupation_votes", "expand_for_embedding", "TITLE_SHARE", "MAX_EXTRACTED"]
 
 #: share of the title in the occupation inference (the skills' vote has the rest)
 TITLE_SHARE = 0.7
@@ -60,6 +60,10 @@ class Normalized:
     #: per entity, how each skill was recognised: concept key -> (input text, method, confidence)
     profile_skill_sources: list[dict[str, tuple[str, str, float]]] = field(default_factory=list)
     position_skill_sources: list[dict[str, tuple[str, str, float]]] = field(default_factory=list)
+    #: skill a position lists -> skills some profile holds that are close to it (cosine of
+    #: the labels' embeddings at least ``scoring.related_skill_similarity``), best first;
+    #: empty when ``scoring.related_skill_credit`` is 0
+    related_skills: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
 def _acronyms(taxonomy):
@@ -258,6 +262,49 @@ def _occupations(title_matches, votes: Counter, n_skills: int, top: int) -> list
     return [(c, round(w / top_w, 4)) for c, w in ranked[:top] if w >= OCC_MIN_RELATIVE * top_w]
 
 
+#: close skills kept per listed skill
+RELATED_PER_SKILL = 3
+
+
+def related_skills(
+    needed: Sequence[Mapping[str, int]],
+    held: Sequence[Mapping[str, int]],
+    labels: Mapping[str, str],
+    encoder,
+    *,
+    threshold: float,
+    per_skill: int = RELATED_PER_SKILL,
+) -> dict[str, list[tuple[str, float]]]:
+    """For every skill some position lists, the (at most ``per_skill``) other skills some
+    profile holds whose labels' embeddings have a cosine of at least ``threshold`` with
+    its label, best first (ties by key). The shipped taxonomy has no skill hierarchy or
+    groups, so closeness is read in the embedding space."""
+    import numpy as np
+
+    need = sorted({k for d in needed for k in d})
+    have = sorted({k for d in held for k in d})
+    if not need or not have:
+        return {}
+    texts = sorted({labels.get(k, k) for k in need} | {labels.get(k, k) for k in have})
+    emb = np.asarray(encoder.encode(texts, role="passage"), dtype=np.float32)
+    row = {t: i for i, t in enumerate(texts)}
+    A = emb[[row[labels.get(k, k)] for k in need]]
+    B = emb[[row[labels.get(k, k)] for k in have]]
+    out: dict[str, list[tuple[str, float]]] = {}
+    for start in range(0, len(need), 1024):
+        sims = A[start : start + 1024] @ B.T
+        for i, srow in enumerate(sims):
+            c = need[start + i]
+            idx = np.nonzero(srow >= threshold)[0]
+            cand = sorted(
+                ((have[j], round(float(srow[j]), 4)) for j in idx if have[j] != c),
+                key=lambda kv: (-kv[1], kv[0]),
+            )[:per_skill]
+            if cand:
+                out[c] = cand
+    return out
+
+
 def normalize_entities(
     profiles: pd.DataFrame,
     positions: pd.DataFrame,
@@ -350,6 +397,12 @@ def normalize_entities(
             fams |= {taxonomy.family(c) for c, _ in occ[:1] if taxonomy.family(c)}
         q_fams.append(fams)
 
+    related = (
+        related_skills(q_req + q_des, p_skills, labels, encoder, threshold=sc.related_skill_similarity)
+        if sc.related_skill_credit > 0 and encoder is not None
+        else {}
+    )
+
     codes = {c for occ in p_occ + q_occ for c, _ in occ}
     # adjacent: an official ROME mobility link. (The same ISCO unit group, OccupationIndex.isco,
     # was tried as adjacent too: job fit alone lost nDCG@10 on all four benchmarks.)
@@ -369,4 +422,5 @@ def normalize_entities(
         occupation_labels=occ_labels,
         profile_skill_sources=p_src,
         position_skill_sources=q_src,
+        related_skills=related,
     )

@@ -61,18 +61,21 @@ LEVELS = (1, 2, 3, 4)
 TILE_PAIRS = 1 << 18
 
 
-def skill_coverage(p_levels, q_levels, *, gap_credit: float) -> np.ndarray:
+def skill_coverage(p_levels, q_levels, *, gap_credit: float, related=None, related_credit: float = 0.0) -> np.ndarray:
     """Share of each position's listed skills that each profile holds, with credit by level:
     the slow, obviously correct reference of the coverage :func:`score_block` computes.
 
     ``p_levels`` (profiles x concepts) and ``q_levels`` (positions x concepts) hold the level
     (1-4) of each skill held / listed, 0 elsewhere. A listed skill at level ``r`` earns 1 when
     held at ``h >= r``, ``gap_credit ** (r - h)`` when held lower, 0 when not held; a listed
-    level other than 1, 2, 3 or 4 counts as listed and earns nothing. Returns float64
-    (profiles, positions), NaN where the position lists no skill.
+    level other than 1, 2, 3 or 4 counts as listed and earns nothing. ``related``
+    (profiles x concepts, > 0 where the profile holds a skill close to that concept): such a
+    listed skill earns at least ``related_credit``. Returns float64 (profiles, positions),
+    NaN where the position lists no skill.
     """
     P = sparse.csr_matrix(p_levels)
     Q = sparse.csr_matrix(q_levels)
+    R = sparse.csr_matrix(related) if related is not None else sparse.csr_matrix(P.shape)
     out = np.full((P.shape[0], Q.shape[0]), np.nan)
     for j in range(Q.shape[0]):
         row = Q.getrow(j)
@@ -82,15 +85,21 @@ def skill_coverage(p_levels, q_levels, *, gap_credit: float) -> np.ndarray:
         for i in range(P.shape[0]):
             prow = P.getrow(i)
             have = {int(c): float(h) for c, h in zip(prow.indices, prow.data) if h > 0}
+            rrow = R.getrow(i)
+            close = {int(c) for c, v in zip(rrow.indices, rrow.data) if v > 0}
             credit = 0.0
             for c, r in need.items():
                 if r not in LEVELS:
                     continue
                 h = have.get(c, 0.0)
+                earned = 0.0
                 if h >= r:
-                    credit += 1.0
+                    earned = 1.0
                 elif h > 0:
-                    credit += gap_credit ** (r - h)
+                    earned = gap_credit ** (r - h)
+                if c in close:
+                    earned = max(earned, related_credit)
+                credit += earned
             out[i, j] = credit / len(need)
     return out
 
@@ -112,6 +121,19 @@ def _credit_matrix(levels: sparse.csr_matrix, gap_credit: float) -> sparse.csr_m
         (np.concatenate(vals).astype(np.float32), (np.concatenate(rows), np.concatenate(cols))),
         shape=(levels.shape[0], len(LEVELS) * k),
     )
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out
+
+
+def _with_related(credit: sparse.csr_matrix, related, related_credit: float) -> sparse.csr_matrix:
+    """The credit matrix where a listed skill the profile holds a close skill of earns at
+    least ``related_credit`` at every level (elementwise maximum with that credit)."""
+    rel = sparse.csr_matrix(related, dtype=np.float32, copy=True)
+    rel.data = np.where(rel.data > 0, np.float32(related_credit), np.float32(0.0))
+    rel.eliminate_zeros()
+    block = sparse.hstack([rel] * len(LEVELS), format="csr")
+    out = sparse.csr_matrix(credit.maximum(block), dtype=np.float32)
     out.eliminate_zeros()
     out.sort_indices()
     return out
@@ -249,7 +271,11 @@ class ScoringKernel:
         self.inv_range = np.float32(1.0 / (sc.semantic_ceiling - sc.semantic_floor))
 
         # skills: coverage = credit (profiles x 4K) @ requirement (4K x positions)
-        self.p_credit = _canonical(_credit_matrix(P.skills, sc.level_gap_credit))
+        credit = _credit_matrix(P.skills, sc.level_gap_credit)
+        related = getattr(P, "related", None)
+        if sc.related_skill_credit > 0 and related is not None and related.nnz:
+            credit = _with_related(credit, related, sc.related_skill_credit)
+        self.p_credit = _canonical(credit)
         self.q_req_t, n_req = _requirement_matrix(Q.required)
         self.q_des_t, n_des = _requirement_matrix(Q.desired)
         self.q_has_req, self.q_has_des = n_req > 0, n_des > 0
