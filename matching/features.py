@@ -311,12 +311,10 @@ def build_features(
     )
 
 
-def _related_rows(norm: Normalized, concepts: Mapping[str, int]) -> sparse.csr_matrix | None:
+def _related_rows(norm: Normalized, concepts: Mapping[str, int]) -> sparse.csr_matrix:
     """(profiles, concepts): for each listed skill a profile holds a close skill of, the
     cosine of the closest one it holds (see :func:`matching.normalize.related_skills`)."""
     rel = getattr(norm, "related_skills", None) or {}
-    if not rel:
-        return None
     close_to: dict[str, list[tuple[str, float]]] = {}  # held skill -> (listed skill, cosine)
     for c, close in rel.items():
         for b, sim in close:

@@ -254,9 +254,10 @@ class ScoringKernel:
     pair's values only (the cosine, sparse products summed in the profile's concept order,
     elementwise operations), so it does not depend on the block the pair is scored in; the
     score is then rounded to 6 decimals in float64 (``q = rint(score * 1e6)``). The only
-    exception is the BLAS cosine, whose last bit may in principle depend on the matrix
-    shapes (it does not with OpenBLAS' gemm for a given thread count; the exactness tests
-    use embeddings whose products are exact in float32).
+    exception is the BLAS cosine, whose summation order depends on where the pair sits in
+    the matrices (a file's rows shuffled moved float32 cosines by one unit in the last
+    place, enough to change a 6th decimal): it is computed in float64 and then rounded to
+    float32, so that the order's effect (~1e-16) almost never reaches the float32 value.
     """
 
     def __init__(self, f, config: Config):
@@ -359,8 +360,17 @@ class ScoringKernel:
 
     # --- scores ---------------------------------------------------------------------------
     def cosine(self, rows, cols, out: np.ndarray | None = None) -> np.ndarray:
-        """Cosine of the embeddings (the BLAS product), float32."""
-        return np.matmul(self.p_emb[rows], self.q_emb[cols].T, out=out)
+        """Cosine of the embeddings (the BLAS product in float64), rounded to float32; the
+        float64 product is made by row chunks of about :data:`TILE_PAIRS` pairs, so that
+        its temporary stays small whatever the block."""
+        a = self.p_emb[rows]
+        b = self.q_emb[cols].astype(np.float64).T
+        if out is None:
+            out = np.empty((a.shape[0], b.shape[1]), dtype=np.float32)
+        step = max(1, TILE_PAIRS // max(b.shape[1], 1))
+        for r0 in range(0, a.shape[0], step):
+            np.copyto(out[r0 : r0 + step], a[r0 : r0 + step].astype(np.float64) @ b, casting="same_kind")
+        return out
 
     def finish(self, rows, cols, T: np.ndarray, *, components: dict | None = None, scratch=None) -> np.ndarray:
         """Turn the cosines ``T`` of a block into the final float32 scores, in place.

@@ -64,8 +64,9 @@ def test_kernel_with_related_skills_equals_the_reference(seed, credit):
         for rows, cols in [(slice(0, 40), slice(0, 30)), (np.array([5, 1, 30]), np.array([29, 3, 0]))]:
             got = score_block(f, rows, cols, config).components[name]
             np.testing.assert_allclose(got, want[rows][:, cols], atol=1e-6, equal_nan=True)
-    # the credit is off by default: the related matrix is then ignored
-    plain = score_block(f, slice(0, 40), slice(0, 30), Config()).components["required_skills"]
+    # with the credit off, the related matrix is ignored
+    off = Config().replace(scoring={"related_skill_credit": 0.0})
+    plain = score_block(f, slice(0, 40), slice(0, 30), off).components["required_skills"]
     np.testing.assert_allclose(plain, skill_coverage(f.profiles.skills, f.positions.required, gap_credit=0.5), atol=1e-6, equal_nan=True)
 
 
