@@ -275,6 +275,10 @@ def synthetic_features(n_profiles: int, n_positions: int, *, seed: int = 0, dim:
         clearance=rng.choice(4, m, p=[0.6, 0.2, 0.15, 0.05]).astype(np.int8),
         key=q_key.astype(np.int64),
     )
+    # close skills: a separate generator, so that every other draw stays as it was
+    rel_rng = np.random.default_rng(seed + 7919)
+    rel = _sparse_rows(rel_rng, n, n_concepts, 0, 4, lambda k: 0.9 + 0.1 * rel_rng.random(k))
+    P.related = rel.tocsr()
     return Features(P, Q, [f"c{i}" for i in range(n_concepts)], [f"O{i}" for i in range(n_occ)], [f"f{i}" for i in range(n_fam)])
 
 

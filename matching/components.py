@@ -52,7 +52,7 @@ COMPONENT_SPECS: tuple[Component, ...] = (
         "required_skills",
         "couverture des compétences requises",
         "compétences requises",
-        "part des compétences requises détenues, au niveau demandé",
+        "part des compétences requises détenues, au niveau demandé (une compétence proche compte en partie)",
     ),
     Component(
         "desired_skills",
@@ -64,7 +64,7 @@ COMPONENT_SPECS: tuple[Component, ...] = (
         "job_fit",
         "adéquation métier (même métier, métier proche, même famille)",
         "adéquation métier",
-        "métiers déduits des intitulés et des compétences : même métier, métier proche, même famille",
+        "métiers déduits des intitulés et des compétences (ROME et ESCO) : même métier, métier proche, même famille",
     ),
     Component(
         "wishes",

@@ -87,10 +87,10 @@ class ModelConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class WeightsConfig:
-    semantic: float = _num(0.35, 0.0, None, "poids de la proximité sémantique des textes")
-    required_skills: float = _num(0.30, 0.0, None, "poids de la couverture des compétences requises")
-    desired_skills: float = _num(0.05, 0.0, None, "poids de la couverture des compétences souhaitées")
-    job_fit: float = _num(0.10, 0.0, None, "poids de l'adéquation métier / famille de métiers")
+    semantic: float = _num(0.72, 0.0, None, "poids de la proximité sémantique des textes")
+    required_skills: float = _num(0.0, 0.0, None, "poids de la couverture des compétences requises")
+    desired_skills: float = _num(0.0, 0.0, None, "poids de la couverture des compétences souhaitées")
+    job_fit: float = _num(0.08, 0.0, None, "poids de l'adéquation métier / famille de métiers")
     wishes: float = _num(0.10, 0.0, None, "poids des souhaits de l'ingénieur")
     experience: float = _num(0.05, 0.0, None, "poids de l'adéquation de l'expérience")
 
@@ -127,6 +127,18 @@ class ScoringConfig:
         10.0, 0.5, 60.0, "années d'expérience qui donnent le plein crédit quand le poste n'en indique pas"
     )
     occupations_per_entity: int = _int(3, 1, 20, "métiers déduits gardés par profil et par poste")
+    missing_weight: str = _choice(
+        "semantic", ("spread", "semantic"),
+        "poids d'une composante qui ne s'applique pas à un couple : réparti sur les autres (spread) "
+        "ou donné à la proximité sémantique (semantic)",
+    )
+    related_skill_credit: float = _num(
+        0.25, 0.0, 1.0,
+        "crédit d'une compétence demandée non détenue quand une compétence proche l'est (0 : aucun)",
+    )
+    related_skill_similarity: float = _num(
+        0.9, 0.0, 1.0, "similarité cosinus minimale entre deux compétences pour les dire proches",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

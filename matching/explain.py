@@ -44,16 +44,26 @@ def _fmt(x: float, digits: int = 2) -> str:
 
 
 def skill_lists(
-    profile_skills: dict[str, int], required: dict[str, int], labels: dict[str, str]
+    profile_skills: dict[str, int],
+    required: dict[str, int],
+    labels: dict[str, str],
+    related: dict[str, list[tuple[str, float]]] | None = None,
 ) -> tuple[list[str], list[str]]:
     """(matched, missing) required skills as French labels; a level under the one required is
-    shown as matched with its levels."""
+    shown as matched with its levels; a skill not held, of which the engineer holds a close
+    skill (``related``: listed skill -> close skills, best first, as
+    ``Normalized.related_skills``; pass it only when the related-skill credit is on), is
+    shown as matched with the close skill named: "Kubernetes (proche : Docker)"."""
     matched, missing = [], []
+    related = related or {}
     for key in sorted(required, key=lambda k: (labels.get(k, k).lower(), k)):
         label = labels.get(key, key)
         need = required[key]
         have = profile_skills.get(key, 0)
-        if have <= 0:
+        close = next((b for b, _ in related.get(key, ()) if profile_skills.get(b, 0) > 0), None)
+        if have <= 0 and close is not None:
+            matched.append(f"{label} (proche : {labels.get(close, close)})")
+        elif have <= 0:
             missing.append(label)
         elif have < need:
             matched.append(f"{label} (niveau {have} pour {need} requis)")
@@ -174,7 +184,8 @@ def explain_pair(
         mask, score, comps, applied, threshold if full else None, config.ranking.min_score, shortlisted
     )
     P, Q = normalized.profile_skills[i], normalized.position_required[position_index]
-    matched, missing = skill_lists(P, Q, normalized.concept_labels)
+    related = getattr(normalized, "related_skills", None) if config.scoring.related_skill_credit > 0 else None
+    matched, missing = skill_lists(P, Q, normalized.concept_labels, related)
     return PairAccount(
         profile_id=str(ids[i]),
         position_id=str(features.positions.ids[position_index]),

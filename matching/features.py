@@ -108,6 +108,9 @@ class ProfileArrays:
     available_day: np.ndarray
     clearance: np.ndarray
     current_key: np.ndarray
+    #: (profiles, concepts): cosine of the closest skill the profile holds to each listed
+    #: skill it is close to (see ``Normalized.related_skills``); None = no related skills
+    related: sparse.csr_matrix | None = None
 
 
 @dataclass
@@ -291,6 +294,7 @@ def build_features(
             dtype=np.int64,
         ),
     )
+    P.related = _related_rows(norm, concepts)
     if P.emb.shape[0] != n or Q.emb.shape[0] != m:
         raise ValueError("embeddings are not aligned with the frames")
     return Features(
@@ -305,6 +309,25 @@ def build_features(
             "grade_min": np.asarray([str(x or "") for x in _col(positions, "grade_min", "")], dtype=object),
         },
     )
+
+
+def _related_rows(norm: Normalized, concepts: Mapping[str, int]) -> sparse.csr_matrix:
+    """(profiles, concepts): for each listed skill a profile holds a close skill of, the
+    cosine of the closest one it holds (see :func:`matching.normalize.related_skills`)."""
+    rel = getattr(norm, "related_skills", None) or {}
+    close_to: dict[str, list[tuple[str, float]]] = {}  # held skill -> (listed skill, cosine)
+    for c, close in rel.items():
+        for b, sim in close:
+            close_to.setdefault(b, []).append((c, float(sim)))
+    rows = []
+    for held in norm.profile_skills:
+        row: dict[str, float] = {}
+        for b in held:
+            for c, sim in close_to.get(b, ()):
+                if sim > row.get(c, 0.0):
+                    row[c] = sim
+        rows.append(row)
+    return _csr(rows, concepts)
 
 
 def _effective_start(dates, reference_date: str) -> np.ndarray:

@@ -115,8 +115,9 @@ def _pair_details(prep, pairs: pd.DataFrame, config: Config) -> pd.DataFrame:
     norm, tax_labels = prep.normalized, prep.normalized.concept_labels
     scored = score_pairs(prep.features, pairs["profile"].to_numpy(), pairs["position"].to_numpy(), config)
     matched_col, missing_col, sentences = [], [], []
+    related = getattr(norm, "related_skills", None) if config.scoring.related_skill_credit > 0 else None
     for k, (i, j) in enumerate(zip(pairs["profile"].to_numpy(), pairs["position"].to_numpy())):
-        matched, missing = skill_lists(norm.profile_skills[i], norm.position_required[j], tax_labels)
+        matched, missing = skill_lists(norm.profile_skills[i], norm.position_required[j], tax_labels, related)
         comps = {c: scored[c].iat[k] for c in COMPONENTS}
         weights = {c: scored[f"w_{c}"].iat[k] for c in COMPONENTS}
         note = _occupation_note(prep.normalized, i, j, config.scoring.occupations_per_entity)

@@ -27,7 +27,7 @@ from matching.config import Config
 
 __all__ = [
     "RULES", "BlockScores", "ScoringKernel", "kernel_for", "score_block", "rule_names", "round_score",
-    "skill_coverage", "TILE_PAIRS",
+    "skill_coverage", "TILE_PAIRS", "applied_weight_table",
 ]
 
 
@@ -61,18 +61,21 @@ LEVELS = (1, 2, 3, 4)
 TILE_PAIRS = 1 << 18
 
 
-def skill_coverage(p_levels, q_levels, *, gap_credit: float) -> np.ndarray:
+def skill_coverage(p_levels, q_levels, *, gap_credit: float, related=None, related_credit: float = 0.0) -> np.ndarray:
     """Share of each position's listed skills that each profile holds, with credit by level:
     the slow, obviously correct reference of the coverage :func:`score_block` computes.
 
     ``p_levels`` (profiles x concepts) and ``q_levels`` (positions x concepts) hold the level
     (1-4) of each skill held / listed, 0 elsewhere. A listed skill at level ``r`` earns 1 when
     held at ``h >= r``, ``gap_credit ** (r - h)`` when held lower, 0 when not held; a listed
-    level other than 1, 2, 3 or 4 counts as listed and earns nothing. Returns float64
-    (profiles, positions), NaN where the position lists no skill.
+    level other than 1, 2, 3 or 4 counts as listed and earns nothing. ``related``
+    (profiles x concepts, > 0 where the profile holds a skill close to that concept): such a
+    listed skill earns at least ``related_credit``. Returns float64 (profiles, positions),
+    NaN where the position lists no skill.
     """
     P = sparse.csr_matrix(p_levels)
     Q = sparse.csr_matrix(q_levels)
+    R = sparse.csr_matrix(related) if related is not None else sparse.csr_matrix(P.shape)
     out = np.full((P.shape[0], Q.shape[0]), np.nan)
     for j in range(Q.shape[0]):
         row = Q.getrow(j)
@@ -82,15 +85,21 @@ def skill_coverage(p_levels, q_levels, *, gap_credit: float) -> np.ndarray:
         for i in range(P.shape[0]):
             prow = P.getrow(i)
             have = {int(c): float(h) for c, h in zip(prow.indices, prow.data) if h > 0}
+            rrow = R.getrow(i)
+            close = {int(c) for c, v in zip(rrow.indices, rrow.data) if v > 0}
             credit = 0.0
             for c, r in need.items():
                 if r not in LEVELS:
                     continue
                 h = have.get(c, 0.0)
+                earned = 0.0
                 if h >= r:
-                    credit += 1.0
+                    earned = 1.0
                 elif h > 0:
-                    credit += gap_credit ** (r - h)
+                    earned = gap_credit ** (r - h)
+                if c in close:
+                    earned = max(earned, related_credit)
+                credit += earned
             out[i, j] = credit / len(need)
     return out
 
@@ -112,6 +121,19 @@ def _credit_matrix(levels: sparse.csr_matrix, gap_credit: float) -> sparse.csr_m
         (np.concatenate(vals).astype(np.float32), (np.concatenate(rows), np.concatenate(cols))),
         shape=(levels.shape[0], len(LEVELS) * k),
     )
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out
+
+
+def _with_related(credit: sparse.csr_matrix, related, related_credit: float) -> sparse.csr_matrix:
+    """The credit matrix where a listed skill the profile holds a close skill of earns at
+    least ``related_credit`` at every level (elementwise maximum with that credit)."""
+    rel = sparse.csr_matrix(related, dtype=np.float32, copy=True)
+    rel.data = np.where(rel.data > 0, np.float32(related_credit), np.float32(0.0))
+    rel.eliminate_zeros()
+    block = sparse.hstack([rel] * len(LEVELS), format="csr")
+    out = sparse.csr_matrix(credit.maximum(block), dtype=np.float32)
     out.eliminate_zeros()
     out.sort_indices()
     return out
@@ -199,6 +221,32 @@ def _spmm_into(out: np.ndarray, a: sparse.csr_matrix, rows, b: sparse.csr_matrix
     return out
 
 
+def applied_weight_table(w: dict, *, has_req, has_des, has_occ, to_semantic: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(semantic weight, total weight), float64 arrays (4 row classes, positions).
+
+    Row class = 2 * (profile has occupations) + (profile's experience known). A pair's
+    score is (semantic weight x semantic + sum of the other applicable components x their
+    weight) / total weight. A component that does not apply to a pair (no required / desired
+    skill listed, occupations unknown on a side, years unknown) either has its weight spread
+    over the applicable ones (``to_semantic=False``: total = sum of the applicable weights) or
+    handed to the semantic similarity (``to_semantic=True``, when the semantic weight is
+    positive: total = sum of every weight), so the texts and not the skill coverage decide
+    in its place. Either way the applied weights of a pair add up to 1.
+    """
+    has_req, has_des, has_occ = (np.asarray(x, bool) for x in (has_req, has_des, has_occ))
+    m = len(has_req)
+    app = np.empty((4, m), dtype=np.float64)
+    base = (w["semantic"] + w["wishes"]) + w["required_skills"] * has_req + w["desired_skills"] * has_des
+    for cls in range(4):
+        app[cls] = base + w["job_fit"] * has_occ * (cls >= 2) + w["experience"] * (cls % 2)
+    sem = np.full((4, m), float(w["semantic"]))
+    if to_semantic and w["semantic"] > 0:
+        every = float(sum(w[c] for c in COMPONENTS))
+        sem = sem + (every - app)
+        app = np.full((4, m), every)
+    return sem, app
+
+
 class ScoringKernel:
     """Everything :func:`score_block` needs, precomputed once per (features, configuration).
 
@@ -206,9 +254,10 @@ class ScoringKernel:
     pair's values only (the cosine, sparse products summed in the profile's concept order,
     elementwise operations), so it does not depend on the block the pair is scored in; the
     score is then rounded to 6 decimals in float64 (``q = rint(score * 1e6)``). The only
-    exception is the BLAS cosine, whose last bit may in principle depend on the matrix
-    shapes (it does not with OpenBLAS' gemm for a given thread count; the exactness tests
-    use embeddings whose products are exact in float32).
+    exception is the BLAS cosine, whose summation order depends on where the pair sits in
+    the matrices (a file's rows shuffled moved float32 cosines by one unit in the last
+    place, enough to change a 6th decimal): it is computed in float64 and then rounded to
+    float32, so that the order's effect (~1e-16) almost never reaches the float32 value.
     """
 
     def __init__(self, f, config: Config):
@@ -223,7 +272,11 @@ class ScoringKernel:
         self.inv_range = np.float32(1.0 / (sc.semantic_ceiling - sc.semantic_floor))
 
         # skills: coverage = credit (profiles x 4K) @ requirement (4K x positions)
-        self.p_credit = _canonical(_credit_matrix(P.skills, sc.level_gap_credit))
+        credit = _credit_matrix(P.skills, sc.level_gap_credit)
+        related = getattr(P, "related", None)
+        if sc.related_skill_credit > 0 and related is not None and related.nnz:
+            credit = _with_related(credit, related, sc.related_skill_credit)
+        self.p_credit = _canonical(credit)
         self.q_req_t, n_req = _requirement_matrix(Q.required)
         self.q_des_t, n_des = _requirement_matrix(Q.desired)
         self.q_has_req, self.q_has_des = n_req > 0, n_des > 0
@@ -273,15 +326,18 @@ class ScoringKernel:
         need = np.asarray(Q.years_required, dtype=np.float64)
         self.q_need = np.where(np.isnan(need) | (need <= 0), sc.experience_full_years, need).astype(np.float32)
 
-        # applied weights: 1 / (sum of the applicable weights), per row class x position
-        # row class = 2 * (profile has occupations) + (profile's experience known)
-        a = (w["semantic"] + w["wishes"]) + w["required_skills"] * self.q_has_req + w["desired_skills"] * self.q_has_des
-        tab = np.empty((4, self.m), dtype=np.float64)
-        for cls in range(4):
-            tab[cls] = a + w["job_fit"] * self.q_has_occ * (cls >= 2) + w["experience"] * (cls % 2)
+        # applied weights, per row class x position; row class = 2 * (profile has
+        # occupations) + (profile's experience known). See applied_weight_table.
+        sem_w, tab = applied_weight_table(
+            w, has_req=self.q_has_req, has_des=self.q_has_des, has_occ=self.q_has_occ,
+            to_semantic=sc.missing_weight == "semantic",
+        )
         self.total_w = tab
+        self.sem_w = sem_w.astype(np.float32)
         self.inv_total = np.where(tab > 0, 1.0 / np.where(tab > 0, tab, 1.0), 1.0).astype(np.float32)
         self.p_class = (2 * self.p_has_occ + self.p_years_known).astype(np.intp)
+        # the semantic weight of every pair when it does not vary (the common case)
+        self.sem_uniform = np.float32(w["semantic"]) if np.all(self.sem_w == np.float32(w["semantic"])) else None
 
         self._rules = None
         self._col_cache: dict = {}
@@ -291,7 +347,7 @@ class ScoringKernel:
         """Columns ``cols`` of a position-side matrix, cached for slices (the ranking asks
         the same column block for every tile)."""
         mat = {"required_skills": self.q_req_t, "desired_skills": self.q_des_t,
-               "job_fit": self.q_occ_t, "inv_total": self.inv_total,
+               "job_fit": self.q_occ_t, "inv_total": self.inv_total, "sem_w": self.sem_w,
                "family": self.q_fam_t, "family_all": self.q_famraw_t, "wish_ml": self.q_wish_ml_t}[name]
         if not isinstance(cols, slice):
             return mat[:, cols]
@@ -304,8 +360,17 @@ class ScoringKernel:
 
     # --- scores ---------------------------------------------------------------------------
     def cosine(self, rows, cols, out: np.ndarray | None = None) -> np.ndarray:
-        """Cosine of the embeddings (the BLAS product), float32."""
-        return np.matmul(self.p_emb[rows], self.q_emb[cols].T, out=out)
+        """Cosine of the embeddings (the BLAS product in float64), rounded to float32; the
+        float64 product is made by row chunks of about :data:`TILE_PAIRS` pairs, so that
+        its temporary stays small whatever the block."""
+        a = self.p_emb[rows]
+        b = self.q_emb[cols].astype(np.float64).T
+        if out is None:
+            out = np.empty((a.shape[0], b.shape[1]), dtype=np.float32)
+        step = max(1, TILE_PAIRS // max(b.shape[1], 1))
+        for r0 in range(0, a.shape[0], step):
+            np.copyto(out[r0 : r0 + step], a[r0 : r0 + step].astype(np.float64) @ b, casting="same_kind")
+        return out
 
     def finish(self, rows, cols, T: np.ndarray, *, components: dict | None = None, scratch=None) -> np.ndarray:
         """Turn the cosines ``T`` of a block into the final float32 scores, in place.
@@ -327,7 +392,11 @@ class ScoringKernel:
         np.clip(T, 0.0, 1.0, out=T)
         if want:
             components["semantic"] = T.copy()
-        np.multiply(T, w["semantic"], out=T)
+        if self.sem_uniform is not None:
+            np.multiply(T, self.sem_uniform, out=T)
+        else:
+            np.take(self._cols("sem_w", cols), self.p_class[rows], axis=0, out=X, mode="clip")
+            np.multiply(T, X, out=T)
 
         # required and desired skills: share of the position's skills held, credit by level
         for name, has in (("required_skills", self.q_has_req), ("desired_skills", self.q_has_des)):
@@ -402,6 +471,7 @@ class ScoringKernel:
         inv = self.inv_total[:, cols][self.p_class[rows]].astype(np.float64)
         cfg = self.config.weights.as_dict()
         shape = inv.shape
+        sem = self.sem_w[:, cols][self.p_class[rows]].astype(np.float64)
         app = {
             "semantic": np.ones(shape, bool),
             "required_skills": np.broadcast_to(self.q_has_req[cols][None, :], shape),
@@ -410,7 +480,9 @@ class ScoringKernel:
             "wishes": np.ones(shape, bool),
             "experience": np.broadcast_to(self.p_years_known[rows][:, None], shape),
         }
-        return {c: np.where(app[c], cfg[c] * inv, 0.0) for c in COMPONENTS}
+        out = {c: np.where(app[c], cfg[c] * inv, 0.0) for c in COMPONENTS}
+        out["semantic"] = sem * inv
+        return out
 
     # --- hard rules ------------------------------------------------------------------------
     def _rule_tables(self):

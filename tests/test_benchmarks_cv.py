@@ -158,7 +158,7 @@ def test_fast_combination_is_the_engine_score(tiny_sets):
 
     for s in tiny_sets:
         cfg = s.bench.config
-        fast = combine_components(s.comps, cfg.weights.as_dict())
+        fast = combine_components(s.comps, cfg.weights.as_dict(), missing_weight=cfg.scoring.missing_weight)
         exact = _score_matrix(s.bench.prepared.features, cfg)
         assert np.abs(fast - exact).max() < 1e-5
         assert fast_metrics(exact, s.grades, s.tie) == ranking_metrics(rank_matrix(exact, s.tie), s.grades)

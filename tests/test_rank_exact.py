@@ -239,7 +239,10 @@ def test_skill_kernel_equals_reference(gap):
     req.eliminate_zeros()
     config = Config().replace(scoring={"level_gap_credit": gap})
     for name, q in (("required_skills", f.positions.required), ("desired_skills", f.positions.desired)):
-        want = skill_coverage(f.profiles.skills, q, gap_credit=gap)
+        want = skill_coverage(
+            f.profiles.skills, q, gap_credit=gap,
+            related=f.profiles.related, related_credit=config.scoring.related_skill_credit,
+        )
         for rows, cols in [(slice(0, 40), slice(0, 30)), (np.array([5, 1, 30]), np.array([29, 3, 0]))]:
             got = score_block(f, rows, cols, config).components[name]
             w = want[rows][:, cols]

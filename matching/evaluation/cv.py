@@ -226,6 +226,7 @@ def fit_weights(
     seed: int = 0,
     tune_range: bool = True,
     objective: str = "mean",
+    missing_weight: str = "spread",
 ) -> dict[str, Any]:
     """Seeded random + coordinate search of the :data:`FITTED` weights (and the semantic
     cosine range) over the given (benchmark, rows) pairs, maximising
@@ -248,7 +249,7 @@ def fit_weights(
     best_single = []
     for s, rows in train:
         vals = [
-            fast_metrics(combine_components(s.comps, {c: 1.0}), s.grades, s.tie, rows, k)[metric]
+            fast_metrics(combine_components(s.comps, {c: 1.0}, missing_weight=missing_weight), s.grades, s.tie, rows, k)[metric]
             for c in FITTED
             if not np.isnan(s.comps[c][rows]).all()
         ]
@@ -260,7 +261,7 @@ def fit_weights(
         key = (tuple(round(w[c], 4) for c in FITTED), rng_)
         if key not in vec_cache:
             vec_cache[key] = [
-                fast_metrics(combine_components(s.comps, w, semantic_range=rng_), s.grades, s.tie, rows, k)[metric]
+                fast_metrics(combine_components(s.comps, w, semantic_range=rng_, missing_weight=missing_weight), s.grades, s.tie, rows, k)[metric]
                 for s, rows in train
             ]
         return vec_cache[key]
@@ -469,7 +470,7 @@ def cross_validate(
             excluded_profiles[s.name] = n_prof
             if rows.any():
                 train.append((sub, rows))
-        fit = fit_weights(train, base_weights=base_w, base_range=base_range, k=k, n_trials=n_trials, seed=seed, tune_range=tune_range, objective=objective)
+        fit = fit_weights(train, base_weights=base_w, base_range=base_range, k=k, n_trials=n_trials, seed=seed, tune_range=tune_range, objective=objective, missing_weight=base.scoring.missing_weight)
         cfg = _config_with(base, fit["weights"], fit["semantic_range"])
         cfg_w = _config_with(base, fit["weights"], base_range)
         f = held.bench.prepared.features
@@ -506,7 +507,7 @@ def cross_validate(
         fold["best_single"] = best_single[0]
         folds.append(fold)
     every = [(s, s.evaluable) for s in sets]
-    fit_all = fit_weights(every, base_weights=base_w, base_range=base_range, k=k, n_trials=n_trials, seed=seed, tune_range=tune_range, objective=objective)
+    fit_all = fit_weights(every, base_weights=base_w, base_range=base_range, k=k, n_trials=n_trials, seed=seed, tune_range=tune_range, objective=objective, missing_weight=base.scoring.missing_weight)
     cfg_all = _config_with(base, fit_all["weights"], fit_all["semantic_range"])
     return {
         "folds": folds,

@@ -369,29 +369,41 @@ def component_matrices(features, config, *, chunk: int = 256) -> dict[str, np.nd
     return out
 
 
-def combine_components(comps: dict[str, np.ndarray], weights: dict[str, float], *, semantic_range=None) -> np.ndarray:
+def combine_components(
+    comps: dict[str, np.ndarray], weights: dict[str, float], *, semantic_range=None, missing_weight: str = "spread"
+) -> np.ndarray:
     """The engine's score from component matrices: the weighted mean of the applicable
     components (as :class:`matching.score.ScoringKernel` computes it, in float64).
 
     ``semantic_range``: (floor, ceiling) to recompute the semantic component from the raw
-    cosine (``comps["cosine"]``) instead of using the stored one.
+    cosine (``comps["cosine"]``) instead of using the stored one. ``missing_weight``: as
+    ``scoring.missing_weight`` ("semantic": the weight of a component that does not apply to
+    a pair goes to the semantic similarity when its weight is positive).
     """
     num = None
     den = None
+    sem = None
+    every = 0.0
     for c, w in weights.items():
         if not w:
             continue
+        every += w
         if c == "semantic" and semantic_range is not None:
             lo, hi = semantic_range
             x = np.clip((comps["cosine"] - lo) / (hi - lo), 0.0, 1.0)
         else:
             x = comps[c]
+        if c == "semantic":
+            sem = x
         ok = ~np.isnan(x)
         term = w * np.where(ok, x, 0.0)
         num = term if num is None else num + term
         den = w * ok if den is None else den + w * ok
     if num is None:
         raise ValueError("at least one weight must be positive")
+    if missing_weight == "semantic" and sem is not None:
+        num = num + (every - den) * sem
+        den = np.full_like(den, every, dtype=np.float64)
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
 
