@@ -87,8 +87,8 @@ class ModelConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class WeightsConfig:
-    semantic: float = _num(0.72, 0.0, None, "poids de la proximité sémantique des textes")
-    required_skills: float = _num(0.0, 0.0, None, "poids de la couverture des compétences requises")
+    semantic: float = _num(0.64, 0.0, None, "poids de la proximité sémantique des textes")
+    required_skills: float = _num(0.08, 0.0, None, "poids de la couverture des compétences requises")
     desired_skills: float = _num(0.0, 0.0, None, "poids de la couverture des compétences souhaitées")
     job_fit: float = _num(0.08, 0.0, None, "poids de l'adéquation métier / famille de métiers")
     wishes: float = _num(0.10, 0.0, None, "poids des souhaits de l'ingénieur")
