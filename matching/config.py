@@ -133,7 +133,7 @@ class ScoringConfig:
         "ou donné à la proximité sémantique (semantic)",
     )
     related_skill_credit: float = _num(
-        0.25, 0.0, 1.0,
+        0.0, 0.0, 1.0,
         "crédit d'une compétence demandée non détenue quand une compétence proche l'est (0 : aucun)",
     )
     related_skill_similarity: float = _num(
