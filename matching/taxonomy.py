@@ -63,6 +63,12 @@ class TaxonomyError(InputFileError, RuntimeError):
     """The taxonomy folder is missing, incomplete or does not match its manifest."""
 
 
+def _normalize(text: str) -> str:
+    from matching.textnorm import normalize
+
+    return normalize(text)
+
+
 def _split(cell: str) -> list[str]:
     return [p for p in str(cell).split("|") if p] if cell else []
 
@@ -85,6 +91,10 @@ class Taxonomy:
     digital_families: "pd.DataFrame"
     acronyms: "pd.DataFrame"
     counts: dict = field(default_factory=dict)
+    #: (concept id, folded label) of alternative labels that ESCO or ROME attach to one
+    #: concept but that mean something broader in French public-sector texts (hand-kept
+    #: in ``ambiguous_labels.csv``): never used to recognise that concept
+    ambiguous_labels: frozenset = frozenset()
 
     # --- loading ------------------------------------------------------------------------
     @classmethod
@@ -130,7 +140,16 @@ class Taxonomy:
         app["digital"] = app["digital"].astype(int).astype(bool)
         digest = hashlib.sha256(manifest_path.read_bytes())
         digest.update((folder / "acronyms.csv").read_bytes())
+        ambiguous: frozenset = frozenset()
+        amb_path = folder / "ambiguous_labels.csv"
+        if amb_path.is_file():
+            from matching.textnorm import normalize
+
+            amb = pd.read_csv(amb_path, dtype=object, keep_default_na=False, comment="#")
+            ambiguous = frozenset(zip(amb["concept_id"], (normalize(x) for x in amb["label"])))
+            digest.update(amb_path.read_bytes())
         return cls(
+            ambiguous_labels=ambiguous,
             path=folder,
             version=str(manifest.get("version", "unknown")),
             sha256=digest.hexdigest(),
@@ -158,6 +177,8 @@ class Taxonomy:
             rows_l.append(label)
             rows_p.append(True)
             for alt in _split(alts):
+                if self.ambiguous_labels and (cid, _normalize(alt)) in self.ambiguous_labels:
+                    continue
                 rows_c.append(cid)
                 rows_l.append(alt)
                 rows_p.append(False)

@@ -115,3 +115,19 @@ def test_keys_fold_plural_gender_accents():
 )
 def test_split_level(text, expected):
     assert split_level(text) == expected
+
+
+def test_ambiguous_alternative_labels_never_recognise_their_concept():
+    """ESCO files « normes ISO » under ICT security standards; in a purchasing fiche it means
+    quality or environmental standards: the label is kept as free text, never mapped."""
+    from matching.config import Config
+    from matching.skills import SkillNormalizer
+    from matching.taxonomy import Taxonomy
+
+    tax = Taxonomy.load()
+    assert ("esco:3ff589b7-68df-4ea5-ae41-b395bdb2378f", "normes iso") in tax.ambiguous_labels
+    assert "normes ISO" not in set(tax.skill_labels["label"])
+    table = SkillNormalizer(tax, encoder=None, config=Config().normalization).normalize(
+        ["normes ISO", "Normes ISO", "normes de sécurité des TIC"]
+    )
+    assert list(table["method"]) == ["unknown", "unknown", "exact"]

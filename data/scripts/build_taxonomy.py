@@ -21,7 +21,7 @@ Outputs (UTF-8 CSV, gzip where large; ``|`` separates list values):
 - ``digital_families.csv``     emploi_reference, family, code_rome
 - ``manifest.json``            version, sources, row counts, sha256 of every file
 
-``acronyms.csv`` and ``NOTICE.md`` are maintained by hand and only hashed here.
+``acronyms.csv``, ``ambiguous_labels.csv`` and ``NOTICE.md`` are maintained by hand and only hashed here.
 """
 
 from __future__ import annotations

@@ -871,10 +871,28 @@ def _trailing_level(item: str) -> tuple[str, int | None]:
     return (name, level) if level is not None and name.strip() else (item, None)
 
 
+#: a sentence boundary inside a cell: a period, spaces, then a capital letter
+_SENTENCE_END = re.compile(r"(?<=[\w)»]{2})\.\s+(?=[A-ZÀ-ÖØ-Ý«])")
+
+
+def _sentences_as_items(text: str) -> tuple[str, bool]:
+    """A skills cell written as sentences (« Maîtrise de la sécurité des SI. Gestion des
+    risques (EBIOS RM). ») and no other separator: one item per sentence."""
+    if _LIST_SPLIT.search(text) or len(_SENTENCE_END.findall(text)) < 1:
+        return text, False
+    parts = [p.strip().rstrip(".").strip() for p in _SENTENCE_END.split(text)]
+    if len(parts) < 2 or any(not p or len(p.split()) > 12 for p in parts):
+        return text, False
+    return "; ".join(parts), True
+
+
 def _parse_skills(text: str, comma: bool = False) -> tuple[list[tuple[str, int | None]], list[str]]:
     """Skills and the notes of what was done (an invalid level is dropped, the skill kept)."""
     out: dict[str, list[Any]] = {}
     notes = []
+    text, by_sentence = _sentences_as_items(text)
+    if by_sentence:
+        notes.append("phrases lues comme autant de compétences (une par phrase)")
     for item in _split_list(text, comma):
         try:
             name, level = split_skill(item)
