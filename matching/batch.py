@@ -263,7 +263,10 @@ class Batch:
         )
         shortlists.insert(0, "batch_id", bid)
         opportunities.insert(0, "batch_id", bid)
-        shortlists = with_pseudonyms(shortlists, bid)
+        from matching.deployment import key_fingerprint, pseudonym_key
+
+        key = pseudonym_key()
+        shortlists = with_pseudonyms(shortlists, key)
         inputs = prepared.inputs
         if rejects is None:
             rejects = inputs.rejects if inputs is not None else pd.DataFrame(columns=["file", "row", "column", "value", "reason"])
@@ -283,6 +286,8 @@ class Batch:
             timings=timings,
             versions=software_versions(),
         )
+        # which key made the references (a fingerprint: the key itself is never written)
+        manifest["pseudonym_key_fingerprint"] = key_fingerprint(key)
         return cls(
             batch_id=bid, config=config, shortlists=shortlists, opportunities=opportunities,
             rejects=rejects, manifest=manifest, prepared=prepared, ranking=ranking,

@@ -97,10 +97,12 @@ EMPLOYER_DIR = "employeurs"
 EMPLOYER_NOTICE = f"{ADVISORS_DECIDE} Méthode : voir {Path(METHOD_NOTICE_PATH).name}."
 
 
-def pseudonym(batch_id: str, profile_id: str) -> str:
-    """A stable pseudonymous candidate reference for one batch (keyed hash of the id)."""
-    digest = hmac.new(batch_id.encode(), str(profile_id).encode(), hashlib.sha256).hexdigest()
-    return "CAND-" + digest[:8].upper()
+def pseudonym(key: bytes, profile_id: str) -> str:
+    """The pseudonymous candidate reference of an engineer: an HMAC of the identifier under
+    the deployment's secret key (:func:`matching.deployment.pseudonym_key`), stable across the
+    deployment's batches; it cannot be recomputed without the key."""
+    digest = hmac.new(key, str(profile_id).encode(), hashlib.sha256).hexdigest()
+    return "CAND-" + digest[:10].upper()
 
 
 def ministry_slug(name: str) -> str:
@@ -199,10 +201,10 @@ def warnings_table(result) -> pd.DataFrame:
     return warnings
 
 
-def with_pseudonyms(shortlists: pd.DataFrame, batch_id: str) -> pd.DataFrame:
+def with_pseudonyms(shortlists: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """The shortlist table with its pseudonymous candidate references filled in."""
     out = shortlists.copy()
-    out["candidate_ref"] = [pseudonym(batch_id, p) for p in out["profile_id"]]
+    out["candidate_ref"] = [pseudonym(key, p) for p in out["profile_id"]]
     return out
 
 
@@ -220,10 +222,12 @@ def write_outputs(result, folder, *, state=None, started: float | None = None, t
     folder.ensure()
     outdir = folder.path
     files: dict[str, Path] = {}
-    bid = result.batch_id
+    from matching.deployment import pseudonym_key
+
+    key = pseudonym_key()
     sl = result.shortlists
     if (sl["candidate_ref"] == "").any():
-        sl = result.shortlists = with_pseudonyms(sl, bid)
+        sl = result.shortlists = with_pseudonyms(sl, key)
     files["shortlists"] = folder.write_csv("shortlists.csv", sl[SHORTLIST_COLUMNS])
     files["opportunities"] = folder.write_csv("opportunities.csv", result.opportunities[OPPORTUNITY_COLUMNS])
     rejects = result.rejects
@@ -237,7 +241,7 @@ def write_outputs(result, folder, *, state=None, started: float | None = None, t
     profiles = result.prepared.profiles
     pseudo = pd.DataFrame(
         {
-            "candidate_ref": [pseudonym(bid, p) for p in profiles["profile_id"]],
+            "candidate_ref": [pseudonym(key, p) for p in profiles["profile_id"]],
             "profile_id": profiles["profile_id"].to_numpy(),
             "consent_share_identity": profiles.get("consent_share_identity", pd.Series(False, index=profiles.index)).to_numpy(),
         }

@@ -11,6 +11,8 @@ REPO = Path(__file__).resolve().parents[1]
 # Tests never depend on the user's home: conversions and embedding caches go to <repo>/.cache
 os.environ.setdefault("MATCHING_CACHE_DIR", str(REPO / ".cache"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# the deployment's key of the pseudonymous references: never the user's own one in tests
+os.environ.setdefault("MATCHING_SECRET_DIR", str(REPO / ".cache" / "secret"))
 
 
 @pytest.fixture(scope="session")

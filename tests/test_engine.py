@@ -61,7 +61,7 @@ def test_run_without_a_folder_knows_ids_and_pseudonyms(files, config):
     batch = Matcher(config).run(*files)
     assert batch.folder is None and len(batch.shortlists)
     # pseudonyms are made when the batch is ranked, not when it is written
-    assert batch.shortlists["candidate_ref"].str.match(r"^CAND-[0-9A-F]{8}$").all()
+    assert batch.shortlists["candidate_ref"].str.match(r"^CAND-[0-9A-F]{10}$").all()
     one = batch.shortlists.iloc[0]
     assert set(batch.shortlist(one["position_id"])["profile_id"]) >= {one["profile_id"]}
     acc = batch.explain(one["profile_id"], one["position_id"])
@@ -371,3 +371,37 @@ def test_warnings_reach_the_console_the_report_and_strict_mode(files, config, tm
     assert strict.returncode == 5, strict.stderr
     assert "avertissement" in strict.stderr and (tmp_path / "lot3" / "warnings.csv").is_file()
     assert not (tmp_path / "lot3" / "shortlists.csv").exists()
+
+
+def test_pseudonyms_cannot_be_recomputed_without_the_deployment_key(written, tmp_path, monkeypatch):
+    """An employer file and every profile id are not enough to re-identify a candidate: the
+    reference is keyed by the deployment's secret, not by the batch id printed in the file."""
+    import hashlib
+    import hmac
+    import stat
+
+    from matching.deployment import KEY_NAME, pseudonym_key, secret_dir
+    from matching.outputs import pseudonym
+
+    batch, out = written
+    employer = pd.read_csv(next((out / "employeurs").glob("*.csv")), sep=";", dtype=str, encoding="utf-8-sig")
+    refs = set(employer["Référence candidat"])
+    ids = list(batch.prepared.profiles["profile_id"])
+    lot = employer["Lot"].iloc[0]
+    for digits in (8, 10):  # the former scheme, keyed by the batch id, at both lengths
+        guesses = {"CAND-" + hmac.new(lot.encode(), p.encode(), hashlib.sha256).hexdigest()[:digits].upper() for p in ids}
+        assert not refs & guesses
+    # the key file is the owner's only, and the references follow the key, not the batch
+    path = secret_dir() / KEY_NAME
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    key = pseudonym_key()
+    assert refs <= {pseudonym(key, p) for p in ids}
+    other = Batch.open(out).rerank(batch.config.replace(weights={"semantic": 0.9}))
+    assert other.batch_id != batch.batch_id
+    same = dict(zip(other.shortlists["profile_id"], other.shortlists["candidate_ref"]))
+    assert all(same[p] == pseudonym(key, p) for p in same)  # stable across the deployment's batches
+    # another deployment (another key) gives other references for the same engineers
+    monkeypatch.setenv("MATCHING_SECRET_DIR", str(tmp_path / "autre"))
+    assert not refs & {pseudonym(pseudonym_key(), p) for p in ids}
+    assert key.hex() not in (out / "manifest.json").read_text(encoding="utf-8")
+    assert batch.manifest["pseudonym_key_fingerprint"] and batch.manifest["pseudonym_key_fingerprint"] not in key.hex()
