@@ -441,13 +441,10 @@ def replay(
     out_dir: Path = typer.Option(..., "--out", help="Dossier où rejouer le lot."),
 ):
     """Rejouer un lot à partir de son manifeste et vérifier que les sorties sont identiques (code 7 sinon)."""
-    from matching.replay import ReplayError, replay as run_replay
+    from matching.replay import replay as run_replay
 
-    try:
-        with _Progress(enabled=True) as prog:
-            res = run_replay(manifest, out_dir, progress=prog)
-    except ReplayError as exc:
-        _fail(EXIT_INPUT, str(exc))
+    with _Progress(enabled=True) as prog:
+        res = run_replay(manifest, out_dir, progress=prog)
     for line in res.lines():
         out.print(line, highlight=False, markup=False)
     if not res.identical:
@@ -461,12 +458,9 @@ def package(
     zip_files: bool = typer.Option(True, "--zip/--no-zip", help="Créer aussi une archive .zip par ministère."),
 ):
     """(Re)construire les envois : un dossier par ministère, avec ses seuls fichiers et la notice."""
-    from matching.package import PackageError, package_ministries
+    from matching.package import package_ministries
 
-    try:
-        packages = package_ministries(outdir, zip=zip_files)
-    except PackageError as exc:
-        _fail(EXIT_INPUT, str(exc))
+    packages = package_ministries(outdir, zip=zip_files)
     for ministry, path in sorted(packages.items()):
         out.print(f"{ministry} : {path}", highlight=False)
 
@@ -481,16 +475,13 @@ def allocate(
     proposing: str = typer.Option("engineers", "--proposing", help="Pour stable : engineers ou positions proposent."),
 ):
     """Proposition d'affectation tenant compte du nombre de postes (simulation, jamais une décision)."""
-    from matching.allocate import METHODS, AllocationError, allocate as run_allocation
+    from matching.allocate import METHODS, allocate as run_allocation
 
     if method not in METHODS:
         _fail(EXIT_USAGE, f"--method doit être l'une de {', '.join(METHODS)}, reçu « {method} »")
     if proposing not in ("engineers", "positions"):
         _fail(EXIT_USAGE, f"--proposing doit être engineers ou positions, reçu « {proposing} »")
-    try:
-        res = run_allocation(outdir, method=method, seed=seed, proposing=proposing)
-    except AllocationError as exc:
-        _fail(EXIT_INPUT, str(exc))
+    res = run_allocation(outdir, method=method, seed=seed, proposing=proposing)
     try:
         from matching.report import refresh_report
 
@@ -574,12 +565,9 @@ def evaluate_outcomes_cmd(
     as_json: bool = typer.Option(False, "--json", help="N'afficher que le JSON des mesures."),
 ):
     """Qualité des listes au regard des résultats réels : nDCG@k, MAP, MRR, rappel@k, couverture, exposition."""
-    from matching.evaluation.outcomes import LabelsError, evaluate_outcomes, format_outcomes
+    from matching.evaluation.outcomes import evaluate_outcomes, format_outcomes
 
-    try:
-        res = evaluate_outcomes(shortlists, labels, k=k)
-    except LabelsError as exc:
-        _fail(EXIT_INPUT, str(exc))
+    res = evaluate_outcomes(shortlists, labels, k=k)
     if as_json:
         sys.stdout.write(json.dumps(res["metrics"]) + "\n")
     else:
@@ -600,14 +588,11 @@ def tune(
     fix_min_score: bool = typer.Option(False, "--fix-min-score", help="Ne régler que les poids."),
 ):
     """Régler les poids (et le score minimal) sur une moitié des postes étiquetés, mesurer sur l'autre."""
-    from matching.evaluation.outcomes import LabelsError, read_labels
+    from matching.evaluation.outcomes import read_labels
     from matching.evaluation.tuning import prepare_files, tune as run_tune
 
     cfg = _load_config(config)
-    try:
-        lab = read_labels(labels)
-    except LabelsError as exc:
-        _fail(EXIT_INPUT, str(exc))
+    lab = read_labels(labels)
     prep = prepare_files(profiles, positions, config=cfg)
     res = run_tune(prep, lab, base=cfg, metric=metric, n_trials=trials, seed=seed, tune_min_score=not fix_min_score)
     res.config.save(out_path)

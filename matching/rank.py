@@ -610,10 +610,11 @@ def score_pairs(f, profiles: np.ndarray, positions: np.ndarray, config: Config, 
         rows = np.unique(profiles[sel])
         rows = rows[np.argsort(p_rank[rows], kind="stable")]
         bs: BlockScores = score_block(f, rows, cols, config)
-        row_at = {int(r): k for k, r in enumerate(rows.tolist())}
-        col_at = {int(c): k for k, c in enumerate(cols.tolist())}
-        ri = np.fromiter((row_at[int(r)] for r in profiles[sel]), dtype=np.int64, count=len(sel))
-        ci = np.fromiter((col_at[int(c)] for c in positions[sel]), dtype=np.int64, count=len(sel))
+        row_at = np.empty(f.n_profiles, dtype=np.int64)
+        row_at[rows] = np.arange(len(rows))
+        col_at = np.empty(f.n_positions, dtype=np.int64)
+        col_at[cols] = np.arange(len(cols))
+        ri, ci = row_at[profiles[sel]], col_at[positions[sel]]
         for c in COMPONENTS:
             out[c][sel] = bs.components[c][ri, ci]
             out[f"w_{c}"][sel] = bs.weights[c][ri, ci]

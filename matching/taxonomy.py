@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from matching.errors import InputFileError
 
 from matching.resources import taxonomy_dir
+from matching.textnorm import normalize
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -61,12 +62,6 @@ _DEFAULT: dict[str, "Taxonomy"] = {}
 
 class TaxonomyError(InputFileError, RuntimeError):
     """The taxonomy folder is missing, incomplete or does not match its manifest."""
-
-
-def _normalize(text: str) -> str:
-    from matching.textnorm import normalize
-
-    return normalize(text)
 
 
 def _split(cell: str) -> list[str]:
@@ -143,8 +138,6 @@ class Taxonomy:
         ambiguous: frozenset = frozenset()
         amb_path = folder / "ambiguous_labels.csv"
         if amb_path.is_file():
-            from matching.textnorm import normalize
-
             amb = pd.read_csv(amb_path, dtype=object, keep_default_na=False, comment="#")
             ambiguous = frozenset(zip(amb["concept_id"], (normalize(x) for x in amb["label"])))
             digest.update(amb_path.read_bytes())
@@ -177,7 +170,7 @@ class Taxonomy:
             rows_l.append(label)
             rows_p.append(True)
             for alt in _split(alts):
-                if self.ambiguous_labels and (cid, _normalize(alt)) in self.ambiguous_labels:
+                if self.ambiguous_labels and (cid, normalize(alt)) in self.ambiguous_labels:
                     continue
                 rows_c.append(cid)
                 rows_l.append(alt)

@@ -14,7 +14,7 @@ import pytest
 from matching.evaluation.ranking_bench import DEFAULT_BENCH_ROOT, SINGLE_COMPONENTS, discover_benches
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = Path("/work/shared/reference")
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 NEW_BENCHES = ("esco", "esco_sans_titre", "pep")
 
 

@@ -20,7 +20,7 @@ from matching.evaluation.ranking_bench import (
     ranking_metrics,
 )
 
-ROME_DIR = Path("/work/shared/reference/rome4")
+ROME_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference" / "rome4"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -30,7 +30,7 @@ from matching.schema import (
     parse_level,
 )
 
-PEP = Path("/work/shared/reference/pep_offres_2021/pep_offres_2021.jsonl")
+PEP = Path(__file__).resolve().parents[2] / "shared" / "reference" / "pep_offres_2021" / "pep_offres_2021.jsonl"
 
 
 def test_aliases_are_unambiguous():

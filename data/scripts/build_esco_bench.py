@@ -56,7 +56,7 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_ESCO = Path("/work/shared/reference/esco_fr")
+DEFAULT_ESCO = Path(__file__).resolve().parents[3] / "shared" / "reference" / "esco_fr"  # ../shared beside the repository
 DEFAULT_OUT_DIR = REPO / "data" / "benchmarks"
 CROSSWALK = REPO / "data" / "taxonomy" / "crosswalk.csv.gz"
 

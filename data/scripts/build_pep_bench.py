@@ -32,7 +32,6 @@ Licence Ouverte 2.0; RMFP digital emplois-référence (rmfp_numerique, MIT). See
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import sys
@@ -43,9 +42,11 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_ranking_bench import _DIPLOMA, _clean_item, _read, _sentences, _with_level, noisy_skill, one_gender  # noqa: E402
+from build_ranking_bench import (  # noqa: E402
+    _DIPLOMA, _clean_item, _read, _sentences, _with_level, _write_csv, noisy_skill, one_gender,
+)
 
-DEFAULT_REFERENCE = Path("/work/shared/reference")
+DEFAULT_REFERENCE = REPO.parent / "shared" / "reference"  # ../shared beside the repository
 DEFAULT_OUT = REPO / "data" / "benchmarks" / "pep"
 FAMILIES = REPO / "data" / "taxonomy" / "digital_families.csv"
 
@@ -242,13 +243,6 @@ def build(reference: Path, out: Path, seed: int = 0, limit: int | None = None) -
     }
     (out / "bench.json").write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return info
-
-
-def _write_csv(path: Path, header: list[str], rows) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_ROME = Path("/work/shared/reference/rome4")
+DEFAULT_ROME = Path(__file__).resolve().parents[3] / "shared" / "reference" / "rome4"  # ../shared beside the repository
 DEFAULT_OUT = REPO / "data" / "benchmarks" / "ranking"
 
 #: professional domains taken whole (ROME 4.0 ``code_domaine_professionel``)
