@@ -380,6 +380,38 @@ def skills_normalize(
     out.print(f"{len(table)} compétences → {out_path} ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})")
 
 
+@skills_app.command("gap")
+@_guard
+def skills_gap(
+    batch: Path = typer.Option(..., "--batch", help="Dossier d'un lot terminé."),
+    scope: Optional[str] = typer.Option(None, "--scope", help="Un ministère du lot (défaut : ensemble de la communauté)."),
+    top: int = typer.Option(20, "--top", help="Compétences affichées (0 : toutes)."),
+):
+    """Compétences en tension : les compétences requises que trop peu d'ingénieurs détiennent."""
+    from matching.batch import Batch
+    from matching.gap import ENSEMBLE, GAP_COLUMNS, GAP_SHORT_HEADERS
+    from matching.textnorm import fold
+
+    if top < 0:
+        _fail(EXIT_USAGE, f"--top doit être un entier positif ou nul, reçu {top}")
+    table = Batch.open(batch).skills_gap()
+    scopes = list(dict.fromkeys(table["scope"].tolist()))
+    wanted = ENSEMBLE if scope is None else next((s for s in scopes if fold(s) == fold(scope)), None)
+    if wanted is None:
+        _fail(EXIT_USAGE, f"--scope : « {scope} » n'est pas un ministère du lot ; périmètres possibles : {', '.join(scopes)}")
+    part = table[table["scope"] == wanted]
+    shown = part if top == 0 else part.head(top)
+    view = Table(title=f"Compétences en tension — {wanted} ({len(shown)} sur {len(part)})")
+    for col in GAP_COLUMNS[1:]:
+        text = col in ("skill_label", "source_id")
+        view.add_column(GAP_SHORT_HEADERS[col], justify="left" if text else "right", overflow="fold",
+                        ratio=3 if col == "skill_label" else None, min_width=None if text else 6)
+    for row in shown.itertuples(index=False):
+        d = row._asdict()
+        view.add_row(*[f"{d[c]:.2f}".replace(".", ",") if c == "shortage" else str(d[c]) for c in GAP_COLUMNS[1:]])
+    out.print(view)
+
+
 @titles_app.command("normalize")
 @_guard
 def titles_normalize(

@@ -189,8 +189,10 @@ class Batch:
         ids = prep.profiles["profile_id"].astype(str)
         position_of = {p: k for k, p in enumerate(ids.tolist())}
         shortlisted = [position_of[p] for p in listed if p in position_of]
-        return explain_pair(prep.features, prep.normalized, i, j, self.config,
-                            shortlisted_profiles=shortlisted, data_used=self._data_used(i, j))
+        acc = explain_pair(prep.features, prep.normalized, i, j, self.config,
+                           shortlisted_profiles=shortlisted, data_used=self._data_used(i, j))
+        acc.further = self.suggestions(profile_id).lines()
+        return acc
 
     def _data_used(self, i: int, j: int) -> dict[str, Any]:
         prep = self.prepared
@@ -293,6 +295,62 @@ class Batch:
             rejects=rejects, manifest=manifest, prepared=prepared, ranking=ranking,
             warnings=inputs.warnings if inputs is not None else warnings,
         )
+
+    # --- skills in short supply and each engineer's next steps (matching.gap) --------------
+    def _lines_by_index(self) -> pd.DataFrame:
+        """The shortlist lines as (profile, position) indices with their published score."""
+        prep = self.prepared
+        p_at = {p: k for k, p in enumerate(prep.profiles["profile_id"].astype(str).tolist())}
+        q_at = {q: k for k, q in enumerate(prep.positions["position_id"].astype(str).tolist())}
+        sl = self.shortlists
+        return pd.DataFrame({
+            "profile": np.asarray([p_at[str(p)] for p in sl["profile_id"]], dtype=np.int64),
+            "position": np.asarray([q_at[str(q)] for q in sl["position_id"]], dtype=np.int64),
+            "score": pd.to_numeric(sl["score"]).to_numpy(dtype=np.float64),
+        })
+
+    def skills_gap(self, scope: str | None = None) -> pd.DataFrame:
+        """``skills_gap.csv``: required skills in short supply, for the whole community
+        (``ensemble``) and each ministry (see :func:`matching.gap.skills_gap_table`);
+        ``scope``: only the rows of one scope (``ensemble`` or a ministry as written)."""
+        from matching.gap import skills_gap_table
+
+        table = self.__dict__.get("_skills_gap")
+        if table is None:
+            prep, norm = self.prepared, self.prepared.normalized
+            lines = self._lines_by_index()
+            related = getattr(norm, "related_skills", None) if self.config.scoring.related_skill_credit > 0 else None
+            table = skills_gap_table(norm.profile_skills, norm.position_required,
+                                     prep.positions["ministry"].astype(str).tolist(),
+                                     (lines["profile"].to_numpy(), lines["position"].to_numpy()),
+                                     norm.concept_labels, related=related)
+            self.__dict__["_skills_gap"] = table
+        if scope is None:
+            return table
+        return table[table["scope"] == str(scope)].reset_index(drop=True)
+
+    def next_steps(self) -> list:
+        """Every engineer's :class:`matching.gap.NextSteps` (skills that would open the most
+        shortlists, recomputed exactly; occupations reachable by the ROME mobility links)."""
+        from matching.gap import next_steps
+
+        steps = self.__dict__.get("_next_steps")
+        if steps is None:
+            prep = self.prepared
+            steps = next_steps(prep.features, prep.normalized, self.config, self._lines_by_index())
+            self.__dict__["_next_steps"] = steps
+        return steps
+
+    def suggestions(self, profile_id: str):
+        """The :class:`matching.gap.NextSteps` of one engineer."""
+        from matching.gap import next_steps
+
+        i = self.prepared.profile_index(profile_id)
+        cached = self.__dict__.get("_next_steps")
+        if cached is not None:
+            return cached[i]
+        prep = self.prepared
+        return next_steps(prep.features, prep.normalized, self.config, self._lines_by_index(), rows=[i])[0]
 
     # --- another configuration -------------------------------------------------------------
     def rerank(self, config: Config, *, matcher=None) -> "Batch":

@@ -23,6 +23,7 @@ __all__ = [
     "METHOD_NOTICE_PATH",
     "ADVISORS_DECIDE",
     "skill_lists",
+    "required_skill_status",
     "line_sentence",
     "PairAccount",
     "explain_pair",
@@ -55,21 +56,42 @@ def skill_lists(
     ``Normalized.related_skills``; pass it only when the related-skill credit is on), is
     shown as matched with the close skill named: "Kubernetes (proche : Docker)"."""
     matched, missing = [], []
-    related = related or {}
-    for key in sorted(required, key=lambda k: (labels.get(k, k).lower(), k)):
+    for key, (status, have, close) in required_skill_status(profile_skills, required, related, labels).items():
         label = labels.get(key, key)
         need = required[key]
-        have = profile_skills.get(key, 0)
-        close = next((b for b, _ in related.get(key, ()) if profile_skills.get(b, 0) > 0), None)
-        if have <= 0 and close is not None:
+        if status == "close":
             matched.append(f"{label} (proche : {labels.get(close, close)})")
-        elif have <= 0:
+        elif status == "missing":
             missing.append(label)
-        elif have < need:
+        elif status == "lower":
             matched.append(f"{label} (niveau {have} pour {need} requis)")
         else:
             matched.append(label)
     return matched, missing
+
+
+def required_skill_status(
+    profile_skills: dict[str, int],
+    required: dict[str, int],
+    related: dict[str, list[tuple[str, float]]] | None = None,
+    labels: dict[str, str] | None = None,
+) -> dict[str, tuple[str, int, str | None]]:
+    """Per required skill (in the order of :func:`skill_lists`): ``(status, level held, close
+    skill)``, status ``held`` (at the level required or above), ``lower`` (held under it),
+    ``close`` (not held, a close skill held, see :func:`skill_lists`) or ``missing``. The one
+    definition of matched / missing skills (explanations, shortlists, ``skills_gap.csv``)."""
+    labels = labels or {}
+    related = related or {}
+    out: dict[str, tuple[str, int, str | None]] = {}
+    for key in sorted(required, key=lambda k: (labels.get(k, k).lower(), k)):
+        need = required[key]
+        have = profile_skills.get(key, 0)
+        close = next((b for b, _ in related.get(key, ()) if profile_skills.get(b, 0) > 0), None)
+        if have <= 0:
+            out[key] = ("close", have, close) if close is not None else ("missing", have, None)
+        else:
+            out[key] = ("lower" if have < need else "held", have, None)
+    return out
 
 
 def line_sentence(
@@ -120,6 +142,8 @@ class PairAccount:
     data_used: dict[str, Any] = field(default_factory=dict)
     matched_skills: list[str] = field(default_factory=list)
     missing_skills: list[str] = field(default_factory=list)
+    #: « Pour aller plus loin »: the engineer's next steps (skills, mobility paths), as lines
+    further: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -290,5 +314,8 @@ def render_account(acc: PairAccount, config: Config) -> str:
     if acc.needed:
         lines += ["", "6. Ce qu'il aurait fallu pour entrer sur la liste"]
         lines += ["   " + x for x in acc.needed]
+    if acc.further:
+        lines += ["", "7. Pour aller plus loin (pour l'ingénieur, tous postes du lot confondus)"]
+        lines += ["   " + x for x in acc.further]
     lines += ["", f"Notice générale de la méthode : {METHOD_NOTICE_PATH}"]
     return "\n".join(lines)

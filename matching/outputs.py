@@ -19,6 +19,7 @@ import pandas as pd
 from matching.components import COMPONENTS
 from matching.config import Config
 from matching.explain import ADVISORS_DECIDE, METHOD_NOTICE_PATH, SHORT_LABELS, line_sentence, skill_lists
+from matching.gap import GAP_HEADERS, GAP_SHEET, NEXT_STEP_COLUMNS, NEXT_STEP_HEADERS, next_steps_table
 from matching.rank import Ranking, score_pairs
 
 __all__ = [
@@ -91,6 +92,7 @@ ADVISOR_HEADERS = {
     "value": "Valeur",
     "reason": "Motif",
     "message": "Ce qui a été fait",
+    **NEXT_STEP_HEADERS,
 }
 ADVISOR_WORKBOOK = "lot.xlsx"
 EMPLOYER_DIR = "employeurs"
@@ -229,7 +231,12 @@ def write_outputs(result, folder, *, state=None, started: float | None = None, t
     if (sl["candidate_ref"] == "").any():
         sl = result.shortlists = with_pseudonyms(sl, key)
     files["shortlists"] = folder.write_csv("shortlists.csv", sl[SHORTLIST_COLUMNS])
-    files["opportunities"] = folder.write_csv("opportunities.csv", result.opportunities[OPPORTUNITY_COLUMNS])
+    if hasattr(result, "next_steps"):
+        result.opportunities = with_next_steps(result.opportunities, next_steps_table(result.next_steps()))
+    extra = [c for c in NEXT_STEP_COLUMNS if c in result.opportunities.columns]
+    files["opportunities"] = folder.write_csv("opportunities.csv", result.opportunities[OPPORTUNITY_COLUMNS + extra])
+    if hasattr(result, "skills_gap"):
+        files["skills_gap"] = folder.write_csv("skills_gap.csv", result.skills_gap())
     rejects = result.rejects
     if rejects.empty:
         rejects = pd.DataFrame(columns=["file", "row", "column", "value", "reason"])
@@ -361,6 +368,8 @@ def advisor_sheets(result) -> dict[str, pd.DataFrame]:
         part = sl[sl["ministry"] == ministry].drop(columns=["batch_id", "ministry"])
         sheets[ministry] = part.rename(columns=ADVISOR_HEADERS)
     sheets["Opportunités"] = result.opportunities.drop(columns=["batch_id"]).rename(columns=ADVISOR_HEADERS)
+    if hasattr(result, "skills_gap"):
+        sheets[GAP_SHEET] = skills_gap_sheet(result.skills_gap())
     if warnings is not None and len(warnings):
         sheets["Avertissements"] = warnings.rename(columns=ADVISOR_HEADERS)
     else:
@@ -368,6 +377,24 @@ def advisor_sheets(result) -> dict[str, pd.DataFrame]:
     rejects = result.rejects if len(result.rejects.columns) else pd.DataFrame(columns=["file", "row", "column", "value", "reason"])
     sheets["Rejets"] = rejects.rename(columns=ADVISOR_HEADERS)
     return sheets
+
+
+def with_next_steps(opportunities: pd.DataFrame, steps: pd.DataFrame) -> pd.DataFrame:
+    """The opportunities table with each engineer's next steps appended (columns
+    :data:`matching.gap.NEXT_STEP_COLUMNS`, the same on every line of the engineer; replaced
+    when already there), lines kept in their order."""
+    base = opportunities.drop(columns=[c for c in NEXT_STEP_COLUMNS if c in opportunities.columns])
+    cells = steps.assign(profile_id=steps["profile_id"].astype(str)).set_index("profile_id")
+    ids = base["profile_id"].astype(str)
+    out = base.copy()
+    for c in NEXT_STEP_COLUMNS:
+        out[c] = ids.map(cells[c]).fillna("").to_numpy() if len(cells) else ""
+    return out
+
+
+def skills_gap_sheet(table: pd.DataFrame) -> pd.DataFrame:
+    """The skills-gap table with French headers (sheet « Compétences en tension »)."""
+    return table.rename(columns=GAP_HEADERS)
 
 
 def write_advisor_workbook(result, folder) -> Path:

@@ -265,7 +265,37 @@ def report_data(result) -> dict[str, Any]:
         "components": components,
         "rejects_summary": reject_rows,
         "warnings_summary": _warnings_summary(getattr(result, "warnings", None)),
+        "skills_gap": _skills_gap_summary(result),
         "notice": "Aide à la décision : les conseillers décident.",
+    }
+
+
+#: skills in short supply shown in the report: overall, and per ministry
+GAP_TOP, GAP_TOP_MINISTRY = 15, 5
+
+
+def _skills_gap_summary(result) -> dict[str, Any]:
+    """The top of ``skills_gap.csv`` (overall and per ministry) for « Compétences en tension »."""
+    from matching.gap import ENSEMBLE, GAP_COLUMNS
+
+    gap = getattr(result, "skills_gap", None)
+    if gap is None:
+        return {}
+    table = gap()
+    counts = {"positions_requiring", "profiles_holding", "profiles_holding_lower", "shortlist_lines_missing"}
+
+    def records(part) -> list[dict[str, Any]]:
+        return [{c: (int(r[c]) if c in counts else float(r[c]) if c == "shortage" else str(r[c])) for c in GAP_COLUMNS}
+                for r in part.to_dict(orient="records")]
+
+    overall = table[table["scope"] == ENSEMBLE]
+    ministries = [s for s in dict.fromkeys(table["scope"].tolist()) if s != ENSEMBLE]
+    return {
+        "skills": int(len(overall)),
+        "unheld": int((overall["profiles_holding"] == 0).sum()),
+        "overall": records(overall.head(GAP_TOP)),
+        "ministries": [{"ministry": m, "skills": records(table[table["scope"] == m].head(GAP_TOP_MINISTRY))}
+                       for m in ministries],
     }
 
 
@@ -472,6 +502,42 @@ def _svg_histogram(counts: Sequence[int], *, title: str, width: int = 520, heigh
     return "".join(parts)
 
 
+def _svg_bars(items: Sequence[tuple[str, float]], *, title: str, width: int = 720, bar: int = 18,
+              color: str = "#000091") -> str:
+    """A horizontal bar chart of (label, value) as inline SVG (deterministic)."""
+    left, right, top = 300, 60, 24
+    height = top + bar * max(1, len(items)) + 8
+    peak = max([v for _, v in items] + [1e-9])
+    pw = width - left - right
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}">',
+        f'<text x="4" y="14" font-size="12" fill="#161616">{_e(title)}</text>',
+    ]
+    for k, (label, v) in enumerate(items):
+        y = top + k * bar
+        short = label if len(label) <= 48 else label[:47] + "…"
+        w = pw * float(v) / peak
+        parts.append(f'<text x="{left - 6}" y="{y + bar * 0.7:.1f}" font-size="11" text-anchor="end" '
+                     f'fill="#161616">{_e(short)}</text>')
+        parts.append(f'<rect x="{left}" y="{y + 2}" width="{max(w, 0.5):.2f}" height="{bar - 4}" fill="{color}">'
+                     f"<title>{_e(label)} : {_f(v, 2)}</title></rect>")
+        parts.append(f'<text x="{left + w + 4:.1f}" y="{y + bar * 0.7:.1f}" font-size="10" fill="#666">{_f(v, 2)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _gap_rows(skills: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    return [[_e(r["skill_label"]), f"<code>{_e(r['source_id'])}</code>", _n(r["positions_requiring"]),
+             _n(r["profiles_holding"]), _n(r["profiles_holding_lower"]), _n(r["shortlist_lines_missing"]),
+             _f(r["shortage"], 2)] for r in skills]
+
+
+_GAP_TABLE_HEADERS = [("Compétence requise", False), ("Identifiant", False), ("Postes qui la requièrent", True),
+                      ("Ingénieurs au niveau requis", True), ("Ingénieurs à un niveau inférieur", True),
+                      ("Lignes de listes où elle manque", True), ("Indice de tension", True)]
+
+
 def _card(n: str, label: str) -> str:
     return f'<div class="card"><div class="n">{n}</div><div class="l">{_e(label)}</div></div>'
 
@@ -507,7 +573,9 @@ def render_report(data: Mapping[str, Any], manifest: Mapping[str, Any], *,
     add(f'<div class="decide">{ADVISORS_DECIDE_HTML}</div>\n')
     add('<nav><a href="#synthese">Synthèse</a><a href="#ministeres">Ministères</a>'
         '<a href="#distributions">Distributions</a><a href="#sans-candidat">Postes sans candidat</a>'
-        '<a href="#sans-liste">Ingénieurs sur aucune liste</a><a href="#regles">Règles</a>'
+        '<a href="#sans-liste">Ingénieurs sur aucune liste</a>'
+        + ('<a href="#tension">Compétences en tension</a>' if data.get("skills_gap") else "")
+        + '<a href="#regles">Règles</a>'
         '<a href="#rejets">Rejets</a>' + ('<a href="#allocation">Allocation</a>' if manifest.get("allocations") else "")
         + '<a href="#modele">Modèle</a><a href="#notice">Notice de la méthode</a></nav>\n')
 
@@ -607,6 +675,30 @@ def render_report(data: Mapping[str, Any], manifest: Mapping[str, Any], *,
             open_=len(nobody) <= 30))
     else:
         add("<p>Chaque ingénieur figure sur au moins une liste restreinte.</p>")
+
+    # --- skills in short supply
+    gap = data.get("skills_gap") or {}
+    if gap:
+        add('<h2 id="tension">Compétences en tension</h2>\n')
+        add(f"<p>{_n(gap.get('skills'))} compétences requises par au moins un poste, dont {_n(gap.get('unheld'))} "
+            "qu'aucun ingénieur ne détient au niveau requis. Indice de tension : postes qui requièrent la compétence "
+            "par ingénieur qui la détient au niveau requis, en comptant un détenteur de plus (défini sans détenteur). "
+            "Les ingénieurs sont comptés sur toute la communauté (chacun peut changer de ministère) ; les postes et "
+            "les lignes de listes, par ministère (leur somme donne l'ensemble). Détail complet dans "
+            "<code>skills_gap.csv</code> et la feuille « Compétences en tension » de <code>lot.xlsx</code>.</p>\n")
+        overall = gap.get("overall", [])
+        if overall:
+            add("<figure>" + _svg_bars([(r["skill_label"], r["shortage"]) for r in overall[:10]],
+                                       title="Indice de tension des 10 compétences les plus en tension (ensemble)")
+                + "</figure>\n")
+            add("<h3>Ensemble de la communauté</h3>\n")
+            add(_table(_GAP_TABLE_HEADERS, _gap_rows(overall)))
+        per = gap.get("ministries", [])
+        if per:
+            add("<h3>Par ministère</h3>\n")
+            for m in per:
+                add(_details(f"{m['ministry']} : {len(m['skills'])} compétences les plus en tension",
+                             _table(_GAP_TABLE_HEADERS, _gap_rows(m["skills"])), open_=len(per) <= 6))
 
     # --- rules
     add('<h2 id="regles">Règles qui ont exclu le plus de paires</h2>\n')
