@@ -367,9 +367,9 @@ def advisor_sheets(result) -> dict[str, pd.DataFrame]:
     for ministry in sorted(set(sl["ministry"])):
         part = sl[sl["ministry"] == ministry].drop(columns=["batch_id", "ministry"])
         sheets[ministry] = part.rename(columns=ADVISOR_HEADERS)
-    sheets["Opportunités"] = result.opportunities.drop(columns=["batch_id"]).rename(columns=ADVISOR_HEADERS)
     if hasattr(result, "skills_gap"):
         sheets[GAP_SHEET] = skills_gap_sheet(result.skills_gap())
+    sheets["Opportunités"] = result.opportunities.drop(columns=["batch_id"]).rename(columns=ADVISOR_HEADERS)
     if warnings is not None and len(warnings):
         sheets["Avertissements"] = warnings.rename(columns=ADVISOR_HEADERS)
     else:

@@ -323,8 +323,8 @@ def test_advisors_workbook_has_french_sheets_and_headers(written):
     batch, out = written
     wb = load_workbook(out / "lot.xlsx", read_only=True)
     names = wb.sheetnames
-    assert names[0] == "Synthèse" and names[-3:] == ["Opportunités", "Avertissements", "Rejets"]
-    assert set(names[1:-3]) == {m[:31] for m in batch.shortlists["ministry"]}
+    assert names[0] == "Synthèse" and names[-4:] == ["Compétences en tension", "Opportunités", "Avertissements", "Rejets"]
+    assert set(names[1:-4]) == {m[:31] for m in batch.shortlists["ministry"]}
     header = [c.value for c in next(wb[names[1]].iter_rows(max_row=1))]
     assert "Identifiant de l'ingénieur" in header and "Explication" in header
     assert not [h for h in header if h in ("profile_id", "score", "explanation")]

@@ -38,7 +38,7 @@ def test_report_is_self_contained_and_in_french(batch):
                   "Notice de la méthode", "Mention explicite"):
         assert title in page, title
     assert "les conseillers décident" in page
-    assert page.count("<svg") == 8  # 2 score histograms + 6 components
+    assert page.count("<svg") == 9  # 2 score histograms + 6 components + the skills in short supply
     assert "Ministère de la Culture" in page and "Ministère des Armées" in page
 
 
