@@ -315,7 +315,7 @@ def render_account(acc: PairAccount, config: Config) -> str:
         lines += ["", "6. Ce qu'il aurait fallu pour entrer sur la liste"]
         lines += ["   " + x for x in acc.needed]
     if acc.further:
-        lines += ["", "7. Pour aller plus loin (pour l'ingénieur, tous postes du lot confondus)"]
+        lines += ["", f"{7 if acc.needed else 6}. Pour aller plus loin (pour l'ingénieur, tous postes du lot confondus)"]
         lines += ["   " + x for x in acc.further]
     lines += ["", f"Notice générale de la méthode : {METHOD_NOTICE_PATH}"]
     return "\n".join(lines)

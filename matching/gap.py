@@ -426,7 +426,7 @@ def next_steps(
     # 1. current scores: positions each engineer could still open, and open positions per path
     step = max(1, block_pairs // max(m, 1))
     close: dict[int, np.ndarray] = {}
-    allowed: dict[int, np.ndarray] = {}
+    paths: dict[int, list[MobilityPath]] = {}
     all_cols = slice(0, m)
     for r0 in range(0, len(rows), step):
         chunk = np.asarray(rows[r0 : r0 + step], dtype=np.int64)
@@ -443,7 +443,7 @@ def next_steps(
         for t, i in enumerate(chunk.tolist()):
             cols = np.flatnonzero(can[t])
             close[i] = np.asarray([j for j in cols.tolist() if (i, j) not in thr.members], dtype=np.int64)
-            allowed[i] = ~excluded[t]
+            paths[i] = _paths(normalized, i, by_occ, ~excluded[t], q_ids)
 
     # 2. candidates: one virtual row per (engineer, skill), re-scored on its close positions
     owner, cand_key, cand_level, held_level = [], [], [], []
@@ -462,37 +462,30 @@ def next_steps(
     gains: dict[int, list[Suggestion]] = defaultdict(list)
     if owner:
         idx = np.asarray(owner, dtype=np.int64)
-        vrows = np.arange(len(idx))
         vcols = np.asarray([concept_at[k] for k in cand_key], dtype=np.int64)
         related_add = [(t, concept_at[c], sim) for t, key in enumerate(cand_key)
                        for c, sim in close_to.get(key, ()) if c in concept_at]
-        virtual = _with_skills(_take_rows(f.profiles, idx), vrows, vcols, np.asarray(cand_level), related_add)
-        fv = dataclasses.replace(f, profiles=virtual, texts={})
-        vk = kernel_for(fv, config)
-        start = 0
-        while start < len(idx):
-            i = int(idx[start])
-            stop = start
-            while stop < len(idx) and int(idx[stop]) == i:
-                stop += 1
-            cols = close[i]
-            if len(cols):
-                vr = np.arange(start, stop)
-                for c0 in range(0, len(vr), max(1, block_pairs // len(cols))):
-                    part = vr[c0 : c0 + max(1, block_pairs // len(cols))]
-                    score, _ = _scores(vk, part, cols)
-                    rr = np.full(score.shape, i, dtype=np.int64)
-                    cc = np.broadcast_to(cols, score.shape)
-                    opened = thr.enters(_q(score), rr, cc)
-                    for t, v in enumerate(part.tolist()):
-                        hit = cols[opened[t]]
-                        if len(hit):
-                            ids = tuple(sorted(str(q_ids[j]) for j in hit.tolist()))
-                            key = cand_key[v]
-                            gains[i].append(Suggestion(key=key, label=str(normalized.concept_labels.get(key, key)),
-                                                       level=cand_level[v], held_level=held_level[v],
-                                                       gain=len(hit), positions=ids))
-            start = stop
+        virtual = _with_skills(_take_rows(f.profiles, idx), np.arange(len(idx)), vcols, np.asarray(cand_level), related_add)
+        vk = kernel_for(dataclasses.replace(f, profiles=virtual, texts={}), config)
+        # groups of virtual rows scored together against the union of their close positions
+        # (a position counts for a row only when it is close for that row's engineer)
+        is_close = np.zeros(m, dtype=bool)
+        for group in _groups(idx, close, block_pairs):
+            vr = np.asarray(group, dtype=np.int64)
+            cols = np.unique(np.concatenate([close[int(i)] for i in np.unique(idx[vr])]))
+            score, _ = _scores(vk, vr, cols)
+            opened = thr.enters(_q(score), np.repeat(idx[vr], len(cols)).reshape(score.shape),
+                                np.broadcast_to(cols, score.shape))
+            for t, v in enumerate(vr.tolist()):
+                i = int(idx[v])
+                is_close[:] = False
+                is_close[close[i]] = True
+                hit = cols[opened[t] & is_close[cols]]
+                if len(hit):
+                    key = cand_key[v]
+                    gains[i].append(Suggestion(key=key, label=str(normalized.concept_labels.get(key, key)),
+                                               level=cand_level[v], held_level=held_level[v], gain=len(hit),
+                                               positions=tuple(sorted(str(q_ids[j]) for j in hit.tolist()))))
 
     # 3. the engineers' next steps
     out = []
@@ -500,18 +493,52 @@ def next_steps(
         best = sorted(gains.get(i, ()), key=lambda s: (-s.gain, _fold_key(s.label), s.key))[:MAX_SUGGESTIONS]
         occ = normalized.profile_occupations[i]
         code = occ[0][0] if occ else ""
-        paths = []
-        if code:
-            for target in sorted(set(normalized.adjacency.get(code, ())) - {code}):
-                open_ = [j for j in by_occ.get(target, ()) if allowed[i][j]]
-                if open_:
-                    paths.append(MobilityPath(code=target, label=str(normalized.occupation_labels.get(target, "")),
-                                              positions=tuple(sorted(str(q_ids[j]) for j in open_))))
-            paths.sort(key=lambda p: (-len(p.positions), p.code))
         out.append(NextSteps(profile_id=str(f.profiles.ids[i]), occupation=code,
                              occupation_label=str(normalized.occupation_labels.get(code, "")) if code else "",
-                             suggestions=tuple(best), paths=tuple(paths[:MAX_PATHS])))
+                             suggestions=tuple(best), paths=tuple(paths[i])))
     return out
+
+
+def _groups(owner: np.ndarray, close: Mapping[int, np.ndarray], block_pairs: int):
+    """Consecutive virtual rows (one engineer's rows stay together) whose rows x the union
+    of their close positions stay near ``block_pairs`` pairs."""
+    group: list[int] = []
+    cols: set[int] = set()
+    start = 0
+    while start < len(owner):
+        stop = start
+        while stop < len(owner) and owner[stop] == owner[start]:
+            stop += 1
+        mine = close[int(owner[start])]
+        if not len(mine):
+            start = stop
+            continue
+        grown = cols | set(mine.tolist())
+        if group and (len(group) + stop - start) * len(grown) > block_pairs:
+            yield group
+            group, grown = [], set(mine.tolist())
+        group += list(range(start, stop))
+        cols = grown
+        start = stop
+    if group:
+        yield group
+
+
+def _paths(normalized, i: int, by_occ: Mapping[str, list[int]], allowed: np.ndarray, q_ids) -> list[MobilityPath]:
+    """Occupations reachable from engineer ``i``'s first inferred occupation by a ROME mobility
+    link, with the positions of the batch (first occupation) no rule closes to the engineer."""
+    occ = normalized.profile_occupations[i]
+    if not occ:
+        return []
+    code = occ[0][0]
+    out = []
+    for target in sorted(set(normalized.adjacency.get(code, ())) - {code}):
+        open_ = [j for j in by_occ.get(target, ()) if allowed[j]]
+        if open_:
+            out.append(MobilityPath(code=target, label=str(normalized.occupation_labels.get(target, "")),
+                                    positions=tuple(sorted(str(q_ids[j]) for j in open_))))
+    out.sort(key=lambda p: (-len(p.positions), p.code))
+    return out[:MAX_PATHS]
 
 
 def next_steps_table(steps: Sequence[NextSteps]) -> pd.DataFrame:
