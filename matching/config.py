@@ -185,7 +185,12 @@ class InputConfig:
     strict_warnings: bool = _bool(
         False, "avec strict : tout avertissement sur les données (warnings.csv) fait aussi échouer le lot"
     )
-    sheet: str = _str("", "feuille Excel à lire (vide = la première)")
+    sheet: str = _str("", "feuille Excel à lire (vide = la première feuille visible ; une feuille masquée n'est lue que nommée)")
+    max_sheet_cells: int = _int(
+        5_000_000, 1000, 1_000_000_000,
+        "cellules d'une feuille Excel au plus (de A1 à sa dernière cellule remplie, cellules fusionnées comprises), "
+        "vérifié avant de la déplier : au-delà, la feuille est refusée",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
