@@ -15,13 +15,20 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
 * **Formats** by extension (``.csv .txt .tsv`` / ``.xlsx .xlsm`` / ``.json`` /
   ``.jsonl .ndjson``), corrected by content (a zip is read as ``.xlsx``, an old OLE ``.xls``
   or password-protected workbook is refused with a clear message).
-* **Encodings** (CSV/JSON): UTF-8 with BOM, UTF-16 with BOM (Excel "texte Unicode"),
-  UTF-8, then cp1252, then latin-1; the one used is reported in ``info["encoding"]``.
+* **Encodings** (CSV/JSON), decided per file with evidence (``info["encoding"]`` and
+  ``info["encoding_evidence"]``): UTF-8 with BOM, UTF-16 with BOM (Excel "texte
+  Unicode"), UTF-8; a file valid UTF-8 except a few lines (at least twice as many
+  non-ASCII lines valid as invalid) is read as UTF-8, the invalid bytes shown as « � »
+  and reported by row and column (also in a BOM file); else cp1252, then latin-1.
+  NUL bytes are removed and reported by row and column, wherever they are (a file is
+  refused as binary only when its beginning does not read as text). CR-only line
+  endings (old Mac) are read as line ends (with a file warning).
 * **Delimiters** among ``;`` ``,`` tab ``|``: ``csv.Sniffer`` checked against the
   file (the header and the rows must have the same number of cells), else the candidate
   that gives the most consistent table.
 * **Header row**: the first of the first 10 non-empty rows naming at least two known
-  columns (title lines above a table are skipped, with a warning); rows are numbered as
+  columns (title lines above a table are skipped, with a warning); a data row repeating
+  the header line (files pasted one after the other) is rejected as such; rows are numbered as
   the spreadsheet shows them (header = 1 in a plain file, first data row = 2). JSON:
   the record number (1-based); JSON Lines: the line number.
 * **Blank rows** (every cell empty) are not records: skipped, counted in
@@ -37,8 +44,20 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
   ``open_to_mobility`` yes, ``clearance`` none, ``openings`` 1) and the cell goes to the
   warnings table, saying what was done. Cells too long (``max_cell_chars``) and Excel
   errors are likewise emptied with a warning.
-* **xlsx**: values as Excel stores them (cached results of formulas; numbers, dates);
-  merged cells (header or data) take the value of their top-left cell.
+* **xlsx**: the first *visible* sheet (hidden sheets skipped, with a warning); a hidden
+  or very hidden sheet only when named (with a warning). Read streaming (openpyxl
+  ``read_only``), keeping only the cells holding a value; the extent (A1 to the last
+  cell holding a value, merged ranges filled from a value included) is checked against
+  ``input.max_sheet_cells`` before any grid is built: past it, the file is refused
+  (trailing formatted-but-empty rows and columns cost nothing). Values as Excel stores
+  them (cached results of formulas; numbers, dates); merged cells (header or data) take
+  the value of their top-left cell.
+* **A field written in several columns** (two consent columns, a JSON record naming a
+  field twice, « nom » and « nom complet »): compared in each record, whatever the
+  column or key order; non-empty values that disagree reject the row, naming every
+  column. ``consent_share_identity`` is yes only when every source says yes (an empty
+  cell of a table's column or an unreadable one makes it no, with a warning; a key a
+  JSON record does not have is not a source). List columns are merged.
 * **Lists** split on ``;``, ``|``, new lines and bullets (``•`` ``◦`` ``▪`` ``·`` anywhere,
   ``-`` ``*`` ``–`` at the start of a line), and on **commas** when the column reads as a
   comma-separated list: decided once per file and column (no ``;`` or ``|`` anywhere in
@@ -50,7 +69,8 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
   cell warning (read as one item). Items stripped, empty and repeated items dropped.
 * **Skills** ``name:level``: the text after the *last* colon is a level if it is a
   digit or a level word (``Python:3``, ``Python : maîtrise``); a short number out of
-  1–4 (``Python:5``, ``SQL:2.5``) drops the level (the skill is kept, with a warning);
+  1–4, signed or not (``Python:5``, ``Python:-1``, ``SQL:2.5``) drops the level (the
+  skill is kept, with a warning: never read as another level);
   any other text after a colon is part of the name (``https://...``, ``ISO:27001``,
   ``Sécurité: ANSSI``). Repeated skills are merged, keeping the highest level.
 * **Dates**: ISO ``yyyy-mm-dd`` (optionally with a time), ``dd/mm/yyyy`` (also ``-`` or
@@ -68,8 +88,9 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
   kept as written); ``understood`` lists what the tables made of the others.
 * **Identifiers**: an empty identifier rejects the row; for a repeated identifier the
   first row is kept and each later one is rejected, naming the row it repeats (whether
-  or not that first row is itself accepted). Identifiers are compared exactly (after
-  cleaning).
+  or not that first row is itself accepted). Identifiers are compared after cleaning
+  (Unicode NFC, so NFC and NFD spellings are one identifier) and case-insensitively
+  (``p7`` repeats ``P7``; the message says « à la casse près »).
 * **Positions from Place de l'emploi public**: ``reference`` then ``offer_id`` give the
   ``position_id`` when it is empty; ``organisme`` gives the ``employer`` when
   ``direction`` is empty; ``departement`` and ``region`` give the ``location``
@@ -79,9 +100,13 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
 * **Unknown columns** are kept in ``extra`` (by their header) and reported as warnings,
   with the closest known column (rapidfuzz on the header keys) in
   ``header_suggestions``. A "Prénom" column joins "Nom": ``full_name`` = "Prénom Nom".
-* **Personal data**: the values of ``full_name``, ``email``, ``gender`` and
-  ``birth_year`` are never echoed (``value`` is ``"(masqué)"``); other values are cut
-  to 60 characters.
+* **Personal data**: every value a message, a reject or a warning shows goes through
+  :func:`matching.schema.mask_value`: the values of ``full_name``, ``email``, ``gender``
+  and ``birth_year`` are ``"(masqué)"``, e-mail addresses and phone numbers inside any
+  other value too, and values are cut to 60 characters. A header that looks like
+  personal data (e-mail, phone, over 60 characters) is named by its position
+  (« colonne C »); a header row naming no known column (the data's first row) is never
+  listed.
 """
 
 from __future__ import annotations
@@ -377,7 +402,8 @@ def _decode(data: bytes, name: str) -> tuple[str, str, str]:
         return text, "utf-8", (f"{good} ligne(s) non ASCII en UTF-8 valide contre {bad} ligne(s) aux octets invalides "
                                "(lus comme « � »)")
     try:
-        return data.decode("cp1252"), "cp1252", "pas de l'UTF-8 (aucune ligne accentuée en UTF-8 valide) ; octets valides en cp1252"
+        return data.decode("cp1252"), "cp1252", (f"pas de l'UTF-8 ({bad} ligne(s) non ASCII invalides en UTF-8, {good} valide(s)) ; "
+                                                 "tous les octets valides en cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1", "ni UTF-8 ni cp1252 (octets hors de cp1252) : lu en latin-1"
 
