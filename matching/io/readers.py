@@ -287,9 +287,17 @@ _ANY_SPACE = re.compile(r"\s+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
 
+#: any character that the two translation tables above change (a fast test before them)
+_SPECIAL = re.compile("[" + "".join(map(chr, {**_ZERO_WIDTH, **_SPACES})) + "]")
+
+
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """NFC, no zero-width/control characters, spaces collapsed, stripped."""
-    s = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).translate(_SPACES)
+    s = text
+    if not s.isascii():  # every character changed below but the controls is outside ASCII
+        s = unicodedata.normalize("NFC", s)
+        if _SPECIAL.search(s):
+            s = s.translate(_ZERO_WIDTH).translate(_SPACES)
     s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     s = _CONTROL.sub("", s)
     if multiline:
@@ -900,6 +908,8 @@ _CONTINUATION = frozenset(
 
 def _top_level_commas(text: str) -> list[str]:
     """Split on commas outside parentheses/brackets, never inside a number (``2,5``)."""
+    if "," not in text:
+        return [text]
     parts, depth, cur = [], 0, []
     for i, ch in enumerate(text):
         if ch in "([{":
@@ -1381,14 +1391,17 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         cells = list(cells[:width]) + [None] * max(0, width - len(cells))
         # cell size and Excel errors, on every cell
         for j, v in enumerate(cells):
-            if isinstance(v, str) and "\x00" in v:
-                cell_notes.append((labels[j], _shown(clean_text(v), canon_of.get(j)),
-                                   f"{v.count(chr(0))} caractère(s) nul(s) (octet 0x00) dans la cellule : supprimé(s)"))
-            if isinstance(v, str) and REPLACEMENT in v and raw.fmt != "xlsx":
-                bad_rows.append(row_no)
-                cell_notes.append((labels[j], _shown(clean_text(v), canon_of.get(j)),
-                                   f"octets invalides en {raw.encoding} : remplacés par « {REPLACEMENT} » "
-                                   "(corrigez le texte, ou enregistrez le fichier en UTF-8)"))
+            if not isinstance(v, str):
+                pass
+            elif not v.isascii() or "\x00" in v:
+                if "\x00" in v:
+                    cell_notes.append((labels[j], _shown(clean_text(v), canon_of.get(j)),
+                                       f"{v.count(chr(0))} caractère(s) nul(s) (octet 0x00) dans la cellule : supprimé(s)"))
+                if REPLACEMENT in v and raw.fmt != "xlsx":
+                    bad_rows.append(row_no)
+                    cell_notes.append((labels[j], _shown(clean_text(v), canon_of.get(j)),
+                                       f"octets invalides en {raw.encoding} : remplacés par « {REPLACEMENT} » "
+                                       "(corrigez le texte, ou enregistrez le fichier en UTF-8)"))
             if isinstance(v, str) and len(v) > max_chars:
                 cell_notes.append((labels[j], _shown(v, canon_of.get(j)), f"cellule trop longue : {len(v)} caractères (limite {max_chars}) : cellule ignorée"))
                 cells[j] = ""
@@ -1515,6 +1528,9 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
 def _repeats_header(cells: list[Any], header_keys: list[str], canon_of: dict[int, str]) -> bool:
     """A data row that repeats the header line (two exports pasted one after the other):
     at least two known columns, and most named columns, hold their own header."""
+    probe = min(canon_of, default=None)  # one cell first: most rows stop here
+    if probe is None or probe >= len(cells) or header_key(_raw_text(cells[probe])) != header_keys[probe]:
+        return False
     named = [j for j, k in enumerate(header_keys) if k]
     same = [j for j in named if j < len(cells) and header_key(_raw_text(cells[j])) == header_keys[j]]
     return len([j for j in same if j in canon_of]) >= 2 and len(same) * 2 > len(named)
