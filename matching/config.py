@@ -12,6 +12,7 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import json
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -185,7 +186,12 @@ class InputConfig:
     strict_warnings: bool = _bool(
         False, "avec strict : tout avertissement sur les données (warnings.csv) fait aussi échouer le lot"
     )
-    sheet: str = _str("", "feuille Excel à lire (vide = la première)")
+    sheet: str = _str("", "feuille Excel à lire (vide = la première feuille visible ; une feuille masquée n'est lue que nommée)")
+    max_sheet_cells: int = _int(
+        5_000_000, 1000, 1_000_000_000,
+        "cellules d'une feuille Excel au plus (de A1 à sa dernière cellule remplie, cellules fusionnées comprises), "
+        "vérifié avant de la déplier : au-delà, la feuille est refusée",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,7 +243,9 @@ class Config:
             problems += _check_section(name, getattr(self, name))
         if problems:  # the cross-field checks below need values of the right type
             raise ConfigError(problems)
-        if sum(self.weights.as_dict().values()) <= 0:
+        if not math.isfinite(sum(self.weights.as_dict().values())):  # as_dict gives floats
+            problems.append("weights : la somme des poids doit être un nombre fini (poids trop grands)")
+        elif sum(self.weights.as_dict().values()) <= 0:
             problems.append("weights : au moins un poids doit être positif, tous valent 0")
         if self.scoring.semantic_ceiling <= self.scoring.semantic_floor:
             problems.append(
@@ -308,8 +316,8 @@ class Config:
                 sections[name] = klass(**kwargs)
             except ConfigError as exc:  # pragma: no cover - sections do not validate alone
                 problems += exc.problems
-            except TypeError as exc:
-                problems.append(f"[{name}]: {exc}")
+            except TypeError as exc:  # pragma: no cover - unknown keys are filtered above
+                problems.append(f"[{name}] : clés invalides ({exc})")
         if problems:
             # still check the values of known keys so that every problem is reported at once
             for name, klass in _SECTIONS.items():
@@ -370,6 +378,28 @@ def _describe(f: dataclasses.Field) -> str:
     return doc
 
 
+def _given(value: Any) -> str:
+    """A configuration value as the message shows it, saying its TOML type when it is not
+    the expected one (a date literal, a table, a list...)."""
+    if isinstance(value, _dt.datetime):
+        return f"une date-heure TOML ({value.isoformat()}) ; écrivez une valeur entre guillemets si c'est un texte"
+    if isinstance(value, _dt.date):
+        return f"une date TOML ({value.isoformat()}) ; écrivez-la entre guillemets : \"{value.isoformat()}\""
+    if isinstance(value, _dt.time):
+        return f"une heure TOML ({value.isoformat()})"
+    if isinstance(value, dict):
+        return "une table TOML"
+    if isinstance(value, (list, tuple)):
+        return "une liste TOML"
+    if isinstance(value, float) and value != value:
+        return "nan (pas un nombre)"
+    if isinstance(value, float) and value in (math.inf, -math.inf):
+        return "inf (infini)" if value > 0 else "-inf (infini)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 def _check_section(name: str, section: Any) -> list[str]:
     problems = []
     for f in fields(section):
@@ -378,23 +408,29 @@ def _check_section(name: str, section: Any) -> list[str]:
         meta = f.metadata
         if meta.get("bool"):
             if not isinstance(value, bool):
-                problems.append(f"le paramètre '{key}' doit valoir true ou false, reçu {value!r}")
+                problems.append(f"le paramètre '{key}' doit valoir true ou false, reçu {_given(value)}")
         elif "choice" in meta:
             if value not in meta["choice"]:
                 allowed = ", ".join(map(repr, meta["choice"]))
-                problems.append(f"le paramètre '{key}' doit être l'une des valeurs {allowed}, reçu {value!r}")
+                problems.append(f"le paramètre '{key}' doit être l'une des valeurs {allowed}, reçu {_given(value)}")
         elif "range" in meta:
             lo, hi = meta["range"]
             is_int = meta.get("int", False)
             ok_type = isinstance(value, int) if is_int else isinstance(value, (int, float))
             if isinstance(value, bool) or not ok_type:
                 kind = "un entier" if is_int else "un nombre"
-                problems.append(f"le paramètre '{key}' doit être {kind}, reçu {value!r}")
+                problems.append(f"le paramètre '{key}' doit être {kind}, reçu {_given(value)}")
                 continue
-            if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
+            if isinstance(value, int) and abs(value) >= 2**63:  # TOML integers are 64-bit
+                problems.append(f"le paramètre '{key}' doit être {'un entier' if is_int else 'un nombre'} "
+                                f"{'>= ' + str(lo) if hi is None else f'dans [{lo}, {hi}]'}, reçu un entier de {len(str(abs(value)))} chiffres")
+                continue
+            if (isinstance(value, float) and not math.isfinite(value)) or (lo is not None and value < lo) or (hi is not None and value > hi):
                 kind = "un entier" if is_int else "un nombre"
                 bounds = f">= {lo}" if hi is None else f"dans [{lo}, {hi}]"
-                problems.append(f"le paramètre '{key}' doit être {kind} {bounds}, reçu {value!r}")
+                if hi is None:
+                    bounds += " et fini"
+                problems.append(f"le paramètre '{key}' doit être {kind} {bounds}, reçu {_given(value)}")
         elif not isinstance(value, str):
-            problems.append(f"le paramètre '{key}' doit être un texte, reçu {value!r}")
+            problems.append(f"le paramètre '{key}' doit être un texte, reçu {_given(value)}")
     return problems

@@ -59,6 +59,10 @@ __all__ = [
     "parse_clearance",
     "parse_level",
     "parse_experience_level",
+    "MASK",
+    "mask_value",
+    "mask_header",
+    "looks_personal",
 ]
 
 #: Security clearance levels, ordered from lowest to highest.
@@ -172,6 +176,47 @@ POSITION_COLUMNS: tuple[str, ...] = tuple(s.name for s in _POSITION if s.target 
 
 #: Columns whose values are never echoed in a message or a reject line.
 PERSONAL_COLUMNS: frozenset[str] = frozenset({"full_name", "first_name", "email", "gender", "birth_year"})
+
+#: What a personal value is replaced with in messages, rejects and warnings.
+MASK = "(masqué)"
+#: Longest value echoed in a message; longer ones are cut (with their length).
+VALUE_CHARS = 60
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+#: a French or international phone number: 10 digits in groups (06 12 34 56 78, +33 6 12...)
+_PHONE = re.compile(r"(?<![\w])(?:\+\d{2,3}[\s.-]?\(?0?\)?|0)\d(?:[\s.-]?\d{2}){4}(?!\w)")
+
+
+def looks_personal(text: str) -> bool:
+    """An e-mail address or a phone number inside ``text``."""
+    return bool(_EMAIL.search(text) or _PHONE.search(text))
+
+
+def mask_value(value: object, column: str | None = None) -> str:
+    """The one way a cell value is shown in a message, a reject line or a warning.
+
+    The values of :data:`PERSONAL_COLUMNS` (``column`` is the canonical name) are replaced
+    by :data:`MASK`; in any other cell, e-mail addresses and phone numbers are replaced by
+    :data:`MASK`; new lines become spaces and long values are cut to 60 characters.
+    """
+    text = "" if value is None else str(value)
+    if not text:
+        return ""
+    if column in PERSONAL_COLUMNS:
+        return MASK
+    text = _PHONE.sub(MASK, _EMAIL.sub(MASK, text)).replace("\r", " ").replace("\n", " ")
+    if len(text) > VALUE_CHARS:
+        return text[: VALUE_CHARS - 1] + f"… ({len(text)} caractères)"
+    return text
+
+
+def mask_header(header: str, position: str) -> str:
+    """A header as messages name it: as written, unless it looks like personal data (an
+    e-mail, a phone number, or free text longer than a header: over 60 characters), then
+    by its position (``position``, e.g. "colonne C")."""
+    if looks_personal(header) or len(header) > VALUE_CHARS:
+        return position
+    return header
+
 
 #: Place de l'emploi public fields we know and do not use: kept in ``extra`` silently
 #: (no "unknown column" warning for a plain PEP export).

@@ -15,13 +15,20 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
 * **Formats** by extension (``.csv .txt .tsv`` / ``.xlsx .xlsm`` / ``.json`` /
   ``.jsonl .ndjson``), corrected by content (a zip is read as ``.xlsx``, an old OLE ``.xls``
   or password-protected workbook is refused with a clear message).
-* **Encodings** (CSV/JSON): UTF-8 with BOM, UTF-16 with BOM (Excel "texte Unicode"),
-  UTF-8, then cp1252, then latin-1; the one used is reported in ``info["encoding"]``.
+* **Encodings** (CSV/JSON), decided per file with evidence (``info["encoding"]`` and
+  ``info["encoding_evidence"]``): UTF-8 with BOM, UTF-16 with BOM (Excel "texte
+  Unicode"), UTF-8; a file valid UTF-8 except a few lines (at least twice as many
+  non-ASCII lines valid as invalid) is read as UTF-8, the invalid bytes shown as « � »
+  and reported by row and column (also in a BOM file); else cp1252, then latin-1.
+  NUL bytes are removed and reported by row and column, wherever they are (a file is
+  refused as binary only when its beginning does not read as text). CR-only line
+  endings (old Mac) are read as line ends (with a file warning).
 * **Delimiters** among ``;`` ``,`` tab ``|``: ``csv.Sniffer`` checked against the
   file (the header and the rows must have the same number of cells), else the candidate
   that gives the most consistent table.
 * **Header row**: the first of the first 10 non-empty rows naming at least two known
-  columns (title lines above a table are skipped, with a warning); rows are numbered as
+  columns (title lines above a table are skipped, with a warning); a data row repeating
+  the header line (files pasted one after the other) is rejected as such; rows are numbered as
   the spreadsheet shows them (header = 1 in a plain file, first data row = 2). JSON:
   the record number (1-based); JSON Lines: the line number.
 * **Blank rows** (every cell empty) are not records: skipped, counted in
@@ -37,8 +44,20 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
   ``open_to_mobility`` yes, ``clearance`` none, ``openings`` 1) and the cell goes to the
   warnings table, saying what was done. Cells too long (``max_cell_chars``) and Excel
   errors are likewise emptied with a warning.
-* **xlsx**: values as Excel stores them (cached results of formulas; numbers, dates);
-  merged cells (header or data) take the value of their top-left cell.
+* **xlsx**: the first *visible* sheet (hidden sheets skipped, with a warning); a hidden
+  or very hidden sheet only when named (with a warning). Read streaming (openpyxl
+  ``read_only``), keeping only the cells holding a value; the extent (A1 to the last
+  cell holding a value, merged ranges filled from a value included) is checked against
+  ``input.max_sheet_cells`` before any grid is built: past it, the file is refused
+  (trailing formatted-but-empty rows and columns cost nothing). Values as Excel stores
+  them (cached results of formulas; numbers, dates); merged cells (header or data) take
+  the value of their top-left cell.
+* **A field written in several columns** (two consent columns, a JSON record naming a
+  field twice, « nom » and « nom complet »): compared in each record, whatever the
+  column or key order; non-empty values that disagree reject the row, naming every
+  column. ``consent_share_identity`` is yes only when every source says yes (an empty
+  cell of a table's column or an unreadable one makes it no, with a warning; a key a
+  JSON record does not have is not a source). List columns are merged.
 * **Lists** split on ``;``, ``|``, new lines and bullets (``•`` ``◦`` ``▪`` ``·`` anywhere,
   ``-`` ``*`` ``–`` at the start of a line), and on **commas** when the column reads as a
   comma-separated list: decided once per file and column (no ``;`` or ``|`` anywhere in
@@ -50,7 +69,8 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
   cell warning (read as one item). Items stripped, empty and repeated items dropped.
 * **Skills** ``name:level``: the text after the *last* colon is a level if it is a
   digit or a level word (``Python:3``, ``Python : maîtrise``); a short number out of
-  1–4 (``Python:5``, ``SQL:2.5``) drops the level (the skill is kept, with a warning);
+  1–4, signed or not (``Python:5``, ``Python:-1``, ``SQL:2.5``) drops the level (the
+  skill is kept, with a warning: never read as another level);
   any other text after a colon is part of the name (``https://...``, ``ISO:27001``,
   ``Sécurité: ANSSI``). Repeated skills are merged, keeping the highest level.
 * **Dates**: ISO ``yyyy-mm-dd`` (optionally with a time), ``dd/mm/yyyy`` (also ``-`` or
@@ -68,8 +88,9 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
   kept as written); ``understood`` lists what the tables made of the others.
 * **Identifiers**: an empty identifier rejects the row; for a repeated identifier the
   first row is kept and each later one is rejected, naming the row it repeats (whether
-  or not that first row is itself accepted). Identifiers are compared exactly (after
-  cleaning).
+  or not that first row is itself accepted). Identifiers are compared after cleaning
+  (Unicode NFC, so NFC and NFD spellings are one identifier) and case-insensitively
+  (``p7`` repeats ``P7``; the message says « à la casse près »).
 * **Positions from Place de l'emploi public**: ``reference`` then ``offer_id`` give the
   ``position_id`` when it is empty; ``organisme`` gives the ``employer`` when
   ``direction`` is empty; ``departement`` and ``region`` give the ``location``
@@ -79,9 +100,13 @@ Rules (the data contract of PRODUCT.md, plus these documented decisions):
 * **Unknown columns** are kept in ``extra`` (by their header) and reported as warnings,
   with the closest known column (rapidfuzz on the header keys) in
   ``header_suggestions``. A "Prénom" column joins "Nom": ``full_name`` = "Prénom Nom".
-* **Personal data**: the values of ``full_name``, ``email``, ``gender`` and
-  ``birth_year`` are never echoed (``value`` is ``"(masqué)"``); other values are cut
-  to 60 characters.
+* **Personal data**: every value a message, a reject or a warning shows goes through
+  :func:`matching.schema.mask_value`: the values of ``full_name``, ``email``, ``gender``
+  and ``birth_year`` are ``"(masqué)"``, e-mail addresses and phone numbers inside any
+  other value too, and values are cut to 60 characters. A header that looks like
+  personal data (e-mail, phone, over 60 characters) is named by its position
+  (« colonne C »); a header row naming no known column (the data's first row) is never
+  listed.
 """
 
 from __future__ import annotations
@@ -104,6 +129,9 @@ from matching.textnorm import fold
 from matching.io.writers import unneutralize_cell
 from matching.schema import (
     CLEARANCE_LEVELS,
+    MASK,
+    mask_header,
+    mask_value,
     PEP_KEPT_FIELDS,
     read_clearance_sentence,
     PERSONAL_COLUMNS,
@@ -134,8 +162,6 @@ __all__ = [
 ]
 
 REJECT_COLUMNS = ("file", "row", "column", "value", "reason")
-MASK = "(masqué)"
-_VALUE_CHARS = 60
 _HEADER_SCAN = 10
 
 
@@ -261,9 +287,17 @@ _ANY_SPACE = re.compile(r"\s+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
 
+#: any character that the two translation tables above change (a fast test before them)
+_SPECIAL = re.compile("[" + "".join(map(chr, {**_ZERO_WIDTH, **_SPACES})) + "]")
+
+
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """NFC, no zero-width/control characters, spaces collapsed, stripped."""
-    s = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).translate(_SPACES)
+    s = text
+    if not s.isascii():  # every character changed below but the controls is outside ASCII
+        s = unicodedata.normalize("NFC", s)
+        if _SPECIAL.search(s):
+            s = s.translate(_ZERO_WIDTH).translate(_SPACES)
     s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     s = _CONTROL.sub("", s)
     if multiline:
@@ -311,12 +345,7 @@ def _raw_text(value: Any) -> str:
 
 
 def _shown(value: str, canonical: str | None) -> str:
-    if canonical in PERSONAL_COLUMNS and value:
-        return MASK
-    value = value.replace("\n", " ")
-    if len(value) > _VALUE_CHARS:
-        return value[: _VALUE_CHARS - 1] + f"… ({len(value)} caractères)"
-    return value
+    return mask_value(value, canonical)
 
 
 # --- raw tables -----------------------------------------------------------------------
@@ -328,6 +357,8 @@ class _Raw:
     headers: list[str] = field(default_factory=list)
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
     encoding: str | None = None
+    #: why this encoding (a French sentence, in ``info["encoding_evidence"]``)
+    encoding_evidence: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
     header_row: int | None = None
@@ -341,22 +372,48 @@ def _fail(name: str, reason: str) -> InputError:
     return InputError([Problem(name, None, None, "", reason)])
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
+#: U+FFFD: where the bytes of a line could not be decoded (shown as is, reported by row)
+REPLACEMENT = "\ufffd"
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str, str]:
+    """The file as text, the encoding used and the evidence for it (a French sentence).
+
+    UTF-8 / UTF-16 with BOM are taken at their word; invalid bytes in them become « � »
+    (reported by row and column later). Without BOM: UTF-8 when the file decodes as UTF-8,
+    or when its lines that are not plain ASCII are mostly valid UTF-8 (then the few others
+    keep their invalid bytes as « � », reported by row); else cp1252, else latin-1.
+    """
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
+        text = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+        return text, "utf-8-sig", "marque d'ordre des octets (BOM) UTF-8"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16"), "utf-16"
+            return data.decode("utf-16"), "utf-16", "marque d'ordre des octets (BOM) UTF-16"
         except UnicodeDecodeError:
             raise _fail(name, "fichier UTF-16 illisible (octets invalides)") from None
-    if b"\x00" in data[:65536]:
-        raise _fail(name, "fichier binaire ou illisible : ce n'est pas un fichier texte (CSV, JSON) ni un classeur .xlsx")
-    for enc in ("utf-8", "cp1252"):
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
+    try:
+        return data.decode("utf-8"), "utf-8", "tout le fichier est de l'UTF-8 valide"
+    except UnicodeDecodeError:
+        pass
+    good = bad = 0
+    for line in data.splitlines():
+        if line.isascii():
             continue
-    return data.decode("latin-1"), "latin-1"
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    if good and good >= 2 * bad:
+        text = data.decode("utf-8", errors="replace")
+        return text, "utf-8", (f"{good} ligne(s) non ASCII en UTF-8 valide contre {bad} ligne(s) aux octets invalides "
+                               "(lus comme « � »)")
+    try:
+        return data.decode("cp1252"), "cp1252", (f"pas de l'UTF-8 ({bad} ligne(s) non ASCII invalides en UTF-8, {good} valide(s)) ; "
+                                                 "tous les octets valides en cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1", "ni UTF-8 ni cp1252 (octets hors de cp1252) : lu en latin-1"
 
 
 def _check_text_like(text: str, name: str) -> None:
@@ -395,7 +452,7 @@ def _sniff_format(path: Path, head: bytes) -> str:
 def _consistency(text: str, delimiter: str) -> tuple[float, int]:
     """(share of the first rows that have the header's number of cells, that number)."""
     try:
-        records = [r for _, r in zip(range(60), csv.reader(io.StringIO(text), delimiter=delimiter)) if any(c.strip() for c in r)]
+        records = [r for _, r in zip(range(60), csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)) if any(c.strip() for c in r)]
     except csv.Error:
         return 0.0, 0
     if not records:
@@ -430,12 +487,17 @@ def _is_blank(cells: list[Any]) -> bool:
 
 
 def _load_csv(data: bytes, name: str) -> _Raw:
-    text, encoding = _decode(data, name)
+    text, encoding, evidence = _decode(data, name)
     if not text.strip():
         raise _fail(name, "fichier vide : aucune ligne d'en-tête ni de données")
     _check_text_like(text, name)
+    cr_only = "\r" in text and "\n" not in text
+    if cr_only:  # old Mac line endings: each CR ends a line (quoted ones included)
+        text = text.replace("\r", "\n")
     delimiter = _sniff_delimiter(text)
-    raw = _Raw("csv", encoding=encoding, delimiter=delimiter)
+    raw = _Raw("csv", encoding=encoding, delimiter=delimiter, encoding_evidence=evidence)
+    if cr_only:
+        raw.warnings.append("fins de ligne « CR » seules (ancien format Mac) : lues comme des retours à la ligne")
     _raise_csv_limit()
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or "\x1f", strict=False)
@@ -453,49 +515,71 @@ def _raise_csv_limit() -> None:
         csv.field_size_limit(limit)
 
 
-def _load_xlsx(path: Path, name: str, sheet: str | None) -> _Raw:
+_SHEET_STATES = {"hidden": "masquée", "veryHidden": "très masquée (visible seulement par macro)"}
+
+
+def _load_xlsx(path: Path, name: str, sheet: str | None, max_cells: int) -> _Raw:
+    """The chosen sheet, streamed (openpyxl ``read_only``): only the cells holding a value
+    are kept, and the sheet's extent (last row and column holding a value, merged ranges
+    included) is checked against ``max_cells`` before any grid is built, so that a stray
+    cell in XFD1048576 or one huge merged range is refused in a second, not expanded.
+
+    Default sheet: the first *visible* one (hidden sheets skipped, with a warning); a
+    hidden sheet is read only when named, with a warning saying it was hidden."""
     import warnings
     import zipfile
 
     try:
         from openpyxl import load_workbook
 
-        with warnings.catch_warnings(), open(path, "rb") as fh:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise _fail(name, f"fichier illisible ({exc.strerror or type(exc).__name__})") from None
+    try:
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles/validation it drops
             # a file object: openpyxl then reads a workbook whatever its extension
-            wb = load_workbook(fh, data_only=True)
+            wb = load_workbook(fh, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, AttributeError, IndexError, EOFError) as exc:
+        fh.close()
         raise _fail(name, f"classeur Excel illisible (fichier abîmé, incomplet ou qui n'est pas un .xlsx : {type(exc).__name__})") from None
     except Exception as exc:  # openpyxl raises many kinds of errors on damaged files
+        fh.close()
         raise _fail(name, f"classeur Excel illisible ({type(exc).__name__})") from None
     try:
-        names = wb.sheetnames
+        sheets = list(wb.worksheets)
+        names = [ws.title for ws in sheets]
+        if not sheets:
+            raise _fail(name, "le classeur ne contient aucune feuille de données")
+        notes: list[str] = []
         if sheet:
-            if sheet not in names:
-                matches = [n for n in names if header_key(n) == header_key(sheet)]
-                if not matches:
-                    raise _fail(name, f"la feuille « {sheet} » n'existe pas ; feuilles du classeur : {', '.join(names)}")
-                sheet = matches[0]
-            ws = wb[sheet]
+            matches = [ws for ws in sheets if ws.title == sheet] or [ws for ws in sheets if header_key(ws.title) == header_key(sheet)]
+            if not matches:
+                raise _fail(name, f"la feuille « {sheet} » n'existe pas ; feuilles du classeur : {', '.join(names)}")
+            ws = matches[0]
+            if ws.sheet_state in _SHEET_STATES:
+                notes.append(f"la feuille « {ws.title} » est {_SHEET_STATES[ws.sheet_state]} dans le classeur : lue parce qu'elle est nommée")
         else:
-            ws = wb.worksheets[0]
+            visible = [w for w in sheets if w.sheet_state not in _SHEET_STATES]
+            if not visible:
+                raise _fail(name, f"aucune feuille visible dans le classeur (feuilles masquées : {', '.join(names)}) : "
+                                  "nommez celle à lire (option de feuille, ou input.sheet)")
+            ws = visible[0]
+            skipped = [w.title for w in sheets[: sheets.index(ws)]]
+            if skipped:
+                notes.append(f"feuille(s) masquée(s) ignorée(s) : « {' », « '.join(skipped)} » ; lue : « {ws.title} », la première feuille visible "
+                             "(nommez une feuille masquée pour la lire)")
         raw = _Raw("xlsx", sheet=ws.title)
-        grid: dict[int, dict[int, Any]] = {}
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if v is None:
-                    continue
-                if cell.data_type == "e":
-                    v = _XlError(str(v))
-                grid.setdefault(cell.row, {})[cell.column] = v
-        for rng in ws.merged_cells.ranges:
+        raw.warnings.extend(notes)
+        grid, merged = _sheet_cells(ws, name, max_cells)
+        for rng in merged:
             top = grid.get(rng.min_row, {}).get(rng.min_col)
             if top is None:
                 continue
             for r in range(rng.min_row, rng.max_row + 1):
+                row = grid.setdefault(r, {})
                 for c in range(rng.min_col, rng.max_col + 1):
-                    grid.setdefault(r, {})[c] = top
+                    row[c] = top
         if not grid:
             raise _fail(name, f"fichier vide : la feuille « {ws.title} » ne contient aucune cellule")
         width = max(max(cols) for cols in grid.values())
@@ -506,6 +590,65 @@ def _load_xlsx(path: Path, name: str, sheet: str | None) -> _Raw:
         return raw
     finally:
         wb.close()
+        fh.close()
+
+
+def _sheet_cells(ws: Any, name: str, max_cells: int) -> tuple[dict[int, dict[int, Any]], list[Any]]:
+    """The cells of a read-only sheet holding a value (row -> column -> value) and its
+    merged ranges whose top-left cell holds one; refused past ``max_cells`` (see
+    :func:`_load_xlsx`). One streaming pass of openpyxl's own sheet parser: its read-only
+    rows would pad every row up to its last cell, and it has no merged ranges."""
+    import zipfile
+
+    from openpyxl.utils.cell import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.worksheet.cell_range import CellRange
+
+    wb = ws.parent
+
+    def refuse(rows: int, cols: int, what: str) -> InputError:
+        return _fail(name, f"feuille « {ws.title} » trop grande pour être lue : {what} ({rows} ligne(s) × {cols} colonne(s) "
+                           f"= {rows * cols} cellules, limite {max_cells}, clé input.max_sheet_cells) ; la dernière cellule est "
+                           f"{get_column_letter(min(cols, 18278))}{rows} : supprimez les lignes et colonnes parasites "
+                           "(ou les cellules fusionnées trop grandes), ou enregistrez la feuille en CSV")
+
+    grid: dict[int, dict[int, Any]] = {}
+    count = 0
+    last_row = last_col = 0
+    try:
+        with ws._get_source() as src:
+            parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                     date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+            for r, cells in parser.parse():
+                for cell in cells:
+                    v = cell["value"]
+                    if v is None or v == "":
+                        continue
+                    if cell["data_type"] == "e":
+                        v = _XlError(str(v))
+                    c = cell["column"]
+                    grid.setdefault(r, {})[c] = v
+                    count += 1
+                    last_row, last_col = max(last_row, r), max(last_col, c)
+                    if count > max_cells:
+                        raise refuse(last_row, last_col, f"plus de {max_cells} cellules remplies")
+            merged = [CellRange(m.ref) for m in (parser.merged_cells.mergeCell if parser.merged_cells else [])]
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, IndexError, EOFError, OSError) as exc:
+        raise _fail(name, f"classeur Excel illisible (feuille « {ws.title} » abîmée : {type(exc).__name__})") from None
+    except Exception as exc:  # the XML parser raises its own errors on damaged sheets
+        raise _fail(name, f"classeur Excel illisible (feuille « {ws.title} » : {type(exc).__name__})") from None
+    merged = [m for m in merged if grid.get(m.min_row, {}).get(m.min_col) is not None]
+    for m in merged:  # the extent once the merged ranges are filled in, before filling them
+        last_row, last_col = max(last_row, m.max_row), max(last_col, m.max_col)
+    if last_row * last_col > max_cells:
+        big = max(merged, key=lambda m: m.size["rows"] * m.size["columns"], default=None)
+        what = "étendue de la feuille (de A1 à sa dernière cellule remplie)"
+        if big is not None and big.size["rows"] * big.size["columns"] > max_cells // 2:
+            what = f"cellules fusionnées {big.coord} ({big.size['rows'] * big.size['columns']} cellules)"
+        raise refuse(last_row, last_col, what)
+    return grid, merged
 
 
 def _json_records(value: Any, name: str, kind: str) -> list[Any]:
@@ -530,7 +673,7 @@ def _rows_from_records(raw: _Raw, records: list[tuple[int, Any]]) -> None:
     dicts: list[tuple[int, dict[str, Any] | None]] = []
     for n, rec in records:
         if not isinstance(rec, dict):
-            raw.row_problems.setdefault(n, []).append((None, _raw_text(rec)[:_VALUE_CHARS], "l'enregistrement n'est pas un objet JSON {…}"))
+            raw.row_problems.setdefault(n, []).append((None, mask_value(_raw_text(rec)), "l'enregistrement n'est pas un objet JSON {…}"))
             dicts.append((n, None))
             continue
         for k in rec:
@@ -554,7 +697,7 @@ def _rows_from_records(raw: _Raw, records: list[tuple[int, Any]]) -> None:
 
 
 def _load_json(data: bytes, name: str, kind: str) -> _Raw:
-    text, encoding = _decode(data, name)
+    text, encoding, evidence = _decode(data, name)
     if not text.strip():
         raise _fail(name, "fichier vide : aucun enregistrement")
     _check_text_like(text, name)
@@ -564,17 +707,17 @@ def _load_json(data: bytes, name: str, kind: str) -> _Raw:
         raise _fail(name, f"JSON invalide, ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}") from None
     except RecursionError:
         raise _fail(name, "JSON invalide : imbrication trop profonde") from None
-    raw = _Raw("json", encoding=encoding)
+    raw = _Raw("json", encoding=encoding, encoding_evidence=evidence)
     _rows_from_records(raw, list(enumerate(_json_records(value, name, kind), start=1)))
     return raw
 
 
 def _load_jsonl(data: bytes, name: str) -> _Raw:
-    text, encoding = _decode(data, name)
+    text, encoding, evidence = _decode(data, name)
     if not text.strip():
         raise _fail(name, "fichier vide : aucun enregistrement")
     _check_text_like(text, name)
-    raw = _Raw("jsonl", encoding=encoding)
+    raw = _Raw("jsonl", encoding=encoding, encoding_evidence=evidence)
     records: list[tuple[int, Any]] = []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -653,7 +796,9 @@ def _map_headers(raw: _Raw, specs: dict[str, ColumnSpec], name: str, kind: str) 
     problems: list[Problem] = []
     unknown: list[str] = []
     for j, h in enumerate(headers):
-        label = h or f"colonne {_column_letter(j)}"
+        # a header that looks like personal data (a data row taken for the header) is
+        # named by its position
+        label = mask_header(h, f"colonne {_column_letter(j)}") if h else f"colonne {_column_letter(j)}"
         labels.append(label)
         if not h:
             has_data = any(j < len(r) and _raw_text(r[j]).strip() for _, r in raw.rows)
@@ -673,19 +818,24 @@ def _map_headers(raw: _Raw, specs: dict[str, ColumnSpec], name: str, kind: str) 
         spec = specs[canon]
         if canon in columns:
             first = labels[columns[canon][0]]
-            if spec.kind in ("skills", "list") or raw.fmt in ("json", "jsonl"):
-                # list columns are merged; JSON records may name a field differently
-                columns[canon].append(j)
-                if raw.fmt not in ("json", "jsonl"):
+            # list columns are merged; other fields named twice (JSON records naming a field
+            # differently, two consent columns) are compared row by row: a row where they
+            # disagree is rejected (see _sources_agree)
+            columns[canon].append(j)
+            if raw.fmt not in ("json", "jsonl"):
+                if spec.kind in ("skills", "list"):
                     raw.warnings.append(f"colonnes « {first} » et « {label} » réunies dans {canon}")
-                continue
-            problems.append(
-                Problem(name, raw.header_row, label, "", f"colonne en double : « {first} » et « {label} » désignent toutes deux {canon}")
-            )
+                else:
+                    raw.warnings.append(f"colonnes « {first} » et « {label} » désignent toutes deux {canon} : "
+                                        "comparées ligne par ligne (une ligne où elles diffèrent est rejetée)")
             continue
         columns[canon] = [j]
         if spec.target is not None and canon not in PERSONAL_COLUMNS:
             extra[label] = j  # PEP sources are also kept as they were
+    if columns:
+        written = f"en-têtes du fichier : {', '.join(labels[j] for j, h in enumerate(headers) if h) or 'aucun'}"
+    else:  # probably the first data row: its cells are personal values, never listed
+        written = "la ligne d'en-tête ne nomme aucune colonne connue : manque-t-elle en haut du fichier ?"
     for spec in specs.values():
         if not spec.required:
             continue
@@ -695,8 +845,7 @@ def _map_headers(raw: _Raw, specs: dict[str, ColumnSpec], name: str, kind: str) 
             problems.append(
                 Problem(
                     name, raw.header_row, spec.name, "",
-                    f"colonne obligatoire absente : {spec.name} (en-têtes acceptés : {', '.join(accepted)} ; "
-                    f"en-têtes du fichier : {', '.join(h for h in headers if h) or 'aucun'})",
+                    f"colonne obligatoire absente : {spec.name} (en-têtes acceptés : {', '.join(accepted)} ; {written})",
                 )
             )
     if kind == "profiles" and not any(c in columns for c in ("skills", "summary", "current_position")):
@@ -743,7 +892,8 @@ class _Bad(Exception):
     """A cell that breaks the contract; the message is the reason (French)."""
 
 
-_SHORT_NUMBER = re.compile(r"\d{1,2}(?:[.,]\d+)?")
+#: a level-like number after a skill's last colon: signed (``Python:-1``), short, maybe decimal
+_SHORT_NUMBER = re.compile(r"[+\-\u2212\u2013]?\s*\d{1,2}(?:[.,]\d+)?")
 _NUMBER = re.compile(r"([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*(?:ans?|ann[ée]es?|years?|jours?|j|days?|jours?/semaine|j/sem)?\.?", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _FR_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+\d{1,2}[:h]\d{2}(?::\d{2})?)?")
@@ -758,6 +908,8 @@ _CONTINUATION = frozenset(
 
 def _top_level_commas(text: str) -> list[str]:
     """Split on commas outside parentheses/brackets, never inside a number (``2,5``)."""
+    if "," not in text:
+        return [text]
     parts, depth, cur = [], 0, []
     for i, ch in enumerate(text):
         if ch in "([{":
@@ -855,7 +1007,8 @@ def split_skill(item: str) -> tuple[str, int | None]:
     if _SHORT_NUMBER.fullmatch(tail):
         if tail.isdigit() and 1 <= int(tail) <= 4:
             return name, int(tail)
-        raise ValueError(f"niveau « {tail} » invalide pour « {name} » : 1 à 4 attendu (1 notions, 2 pratique, 3 maîtrise, 4 expert)")
+        raise ValueError(f"niveau « {mask_value(tail)} » invalide pour « {mask_value(name)} » : 1 à 4 attendu "
+                         "(1 notions, 2 pratique, 3 maîtrise, 4 expert)")
     level = parse_level(tail)
     if level is not None:
         return name, level
@@ -1130,7 +1283,7 @@ def read_table(path: str | Path, kind: str, *, config: "InputConfig | None" = No
     path = Path(path)
     name = path.name
     sheet = sheet or config.sheet or None
-    raw = _load(path, name, kind, sheet)
+    raw = _load(path, name, kind, sheet, config.max_sheet_cells)
     if raw.fmt in ("csv", "xlsx"):
         _find_header(raw, specs, name)
     mapping = _map_headers(raw, specs, name, kind)
@@ -1144,7 +1297,7 @@ def read_table(path: str | Path, kind: str, *, config: "InputConfig | None" = No
     return result
 
 
-def _load(path: Path, name: str, kind: str, sheet: str | None) -> _Raw:
+def _load(path: Path, name: str, kind: str, sheet: str | None, max_cells: int) -> _Raw:
     try:
         if not path.exists():
             raise _fail(name, "fichier introuvable")
@@ -1160,7 +1313,7 @@ def _load(path: Path, name: str, kind: str, sheet: str | None) -> _Raw:
     if fmt == "xlsx":
         if not head:
             raise _fail(name, "fichier vide")
-        return _load_xlsx(path, name, sheet)
+        return _load_xlsx(path, name, sheet, max_cells)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -1186,7 +1339,8 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
     warns: list[tuple[str, int | None, str, str, str]] = []
     rejected_rows = 0
     rows_read = 0
-    first_seen: dict[str, int] = {}
+    #: identifier (NFC, case-folded) -> (row, identifier as written) of its first row
+    first_seen: dict[str, tuple[int, str]] = {}
     canon_of = {j: c for c, js in mapping.columns.items() for j in js}
     primary = [s for s in specs.values() if s.target is None]
     secondary = [s for s in specs.values() if s.target is not None]
@@ -1207,11 +1361,18 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
             separators[labels[j]] = ", ".join(used) if used else "aucun (un élément par cellule)"
             if note:
                 file_warnings.append((labels[j], f"colonne « {labels[j]} » : {note}"))
+    bad_rows: list[int] = []  # rows with bytes the encoding could not decode
+    header_keys = [header_key(h) for h in raw.headers] if raw.fmt in ("csv", "xlsx") else []
     for row_no, cells in raw.rows:
         if _is_blank(cells) and row_no not in raw.row_problems:
             raw.blank_rows += 1
             continue
         rows_read += 1
+        if header_keys and _repeats_header(cells, header_keys, canon_of):
+            rejected_rows += 1
+            rejects.append((name, row_no, "", "", f"ligne d'en-tête répétée dans les données (celle de la ligne {raw.header_row}) : "
+                                                  "ce n'est pas un enregistrement (fichiers mis bout à bout ?)"))
+            continue
         problems: list[tuple[str, str, str]] = []  # (column label, shown value, reason): reject the row
         cell_notes: list[tuple[str, str, str]] = []  # (column label, shown value, message): keep the row
         for col, value, reason in raw.row_problems.get(row_no, []):
@@ -1230,6 +1391,17 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         cells = list(cells[:width]) + [None] * max(0, width - len(cells))
         # cell size and Excel errors, on every cell
         for j, v in enumerate(cells):
+            if not isinstance(v, str):
+                pass
+            elif not v.isascii() or "\x00" in v:
+                if "\x00" in v:
+                    cell_notes.append((labels[j], _shown(clean_text(v), canon_of.get(j)),
+                                       f"{v.count(chr(0))} caractère(s) nul(s) (octet 0x00) dans la cellule : supprimé(s)"))
+                if REPLACEMENT in v and raw.fmt != "xlsx":
+                    bad_rows.append(row_no)
+                    cell_notes.append((labels[j], _shown(clean_text(v), canon_of.get(j)),
+                                       f"octets invalides en {raw.encoding} : remplacés par « {REPLACEMENT} » "
+                                       "(corrigez le texte, ou enregistrez le fichier en UTF-8)"))
             if isinstance(v, str) and len(v) > max_chars:
                 cell_notes.append((labels[j], _shown(v, canon_of.get(j)), f"cellule trop longue : {len(v)} caractères (limite {max_chars}) : cellule ignorée"))
                 cells[j] = ""
@@ -1243,8 +1415,9 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
                 record[spec.name] = _default(spec)
                 continue
             if len(js) > 1 and spec.kind not in ("skills", "list"):
-                # JSON fields naming the same column: the first non-empty one
-                js = [next((j for j in js if clean_text(_raw_text(cells[j]))), js[0])]
+                record[spec.name] = _one_value(spec, js, cells, labels, raw.fmt, cell_notes, problems,
+                                               reference_date=reference_date, profile=kind == "profiles")
+                continue
             parsed: list[Any] = []
             for j in js:
                 try:
@@ -1283,10 +1456,12 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         id_label = _label_for(mapping, labels, specs, id_col)
         if not ident:
             problems.append((id_label, "", "identifiant vide"))
-        elif ident in first_seen:
-            problems.append((id_label, _shown(ident, id_col), f"identifiant en double : déjà utilisé ligne {first_seen[ident]} (seule la première occurrence est gardée)"))
+        elif ident.casefold() in first_seen:
+            first_row, first_ident = first_seen[ident.casefold()]
+            how = "" if first_ident == ident else " (à la casse près)"
+            problems.append((id_label, _shown(ident, id_col), f"identifiant en double{how} : déjà utilisé ligne {first_row} (seule la première occurrence est gardée)"))
         else:
-            first_seen[ident] = row_no
+            first_seen[ident.casefold()] = (row_no, ident)
         for spec in primary:
             if spec.required and spec.name != id_col and not record.get(spec.name):
                 problems.append((_label_for(mapping, labels, specs, spec.name), "", f"valeur obligatoire vide : {spec.name}"))
@@ -1307,6 +1482,11 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         accepted.append(out)
     frame = _build_frame(accepted, primary)
     rejects_df = _problem_frame(rejects, "reason")
+    if bad_rows:
+        rows = sorted(set(bad_rows))
+        shown_rows = ", ".join(map(str, rows[:20])) + (f" … et {len(rows) - 20} autre(s)" if len(rows) > 20 else "")
+        file_warnings.append((None, f"fichier lu en {raw.encoding} ({raw.encoding_evidence}) ; octets invalides remplacés par "
+                                    f"« {REPLACEMENT} » dans {len(rows)} ligne(s) : {shown_rows}"))
     warnings = list(raw.warnings) + [m for _, m in file_warnings]
     if raw.blank_rows:
         warnings.append(f"{raw.blank_rows} ligne(s) vide(s) ignorée(s)")
@@ -1318,6 +1498,7 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         "kind": kind,
         "format": raw.fmt,
         "encoding": raw.encoding,
+        "encoding_evidence": raw.encoding_evidence,
         "delimiter": raw.delimiter,
         "sheet": raw.sheet,
         "header_row": raw.header_row,
@@ -1342,6 +1523,66 @@ def _apply_contract(raw: _Raw, mapping: _Mapping, specs: dict[str, ColumnSpec], 
         names = {t: (m.name if (m := read_ministry(t)) is not None else t) for t in set(frame["ministry"])}
         frame["ministry"] = [names[t] for t in frame["ministry"]]
     return ReadResult(frame=frame, rejects=rejects_df, info=info, warnings_table=warnings_df)
+
+
+def _repeats_header(cells: list[Any], header_keys: list[str], canon_of: dict[int, str]) -> bool:
+    """A data row that repeats the header line (two exports pasted one after the other):
+    at least two known columns, and most named columns, hold their own header."""
+    probe = min(canon_of, default=None)  # one cell first: most rows stop here
+    if probe is None or probe >= len(cells) or header_key(_raw_text(cells[probe])) != header_keys[probe]:
+        return False
+    named = [j for j, k in enumerate(header_keys) if k]
+    same = [j for j in named if j < len(cells) and header_key(_raw_text(cells[j])) == header_keys[j]]
+    return len([j for j in same if j in canon_of]) >= 2 and len(same) * 2 > len(named)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.casefold() == b.casefold()
+    return bool(a == b)
+
+
+def _one_value(spec: ColumnSpec, js: list[int], cells: list[Any], labels: list[str], fmt: str,
+               cell_notes: list[tuple[str, str, str]], problems: list[tuple[str, str, str]], *,
+               reference_date: _dt.date | None, profile: bool) -> Any:
+    """One field written in several columns of a record (two consent columns, a JSON record
+    naming a field twice): the value they agree on, whatever their order.
+
+    Empty cells say nothing; non-empty cells that disagree reject the row (naming every
+    column and what each says). ``consent_share_identity`` is yes only when every column
+    says yes: an unreadable one, or an empty cell of a table's column, makes it no (with a
+    warning)."""
+    readable: list[tuple[int, Any]] = []
+    unreadable: list[int] = []
+    filled = [j for j in js if clean_text(_raw_text(cells[j]))]
+    for j in filled:
+        shown = _shown(clean_text(_raw_text(cells[j])), spec.name)
+        try:
+            value, notes = _parse_cell(spec, cells[j], fmt, reference_date=reference_date, profile=profile)
+        except _Bad as exc:
+            cell_notes.append((labels[j], shown, f"{exc} : {_what_was_done(spec, _default(spec))}"))
+            unreadable.append(j)
+            continue
+        cell_notes.extend((labels[j], shown, note) for note in notes)
+        readable.append((j, value))
+    distinct = [v for i, (_, v) in enumerate(readable) if not any(_same_value(v, w) for _, w in readable[:i])]
+    if len(distinct) > 1:
+        said = " ; ".join(f"« {labels[j]} » = {_shown(clean_text(_raw_text(cells[j])), spec.name) or '(vide)'}" for j in filled)
+        problems.append((" / ".join(labels[j] for j in filled), "",
+                         f"valeurs contradictoires pour {spec.name} dans une même ligne ({said}) : corrigez l'une des colonnes"))
+        return _default(spec)
+    # a JSON record without the key (null) does not use that name; an empty cell of a
+    # table's column is a source that does not say yes
+    sources = filled if fmt in ("json", "jsonl") else js
+    if spec.name == "consent_share_identity" and readable and readable[0][1] is True and len(readable) < len(sources):
+        silent = [labels[j] for j in sources if j not in dict(readable)]
+        cell_notes.append((" / ".join(labels[j] for j in js), "",
+                           f"consentement à partager l'identité donné dans une colonne mais pas dans « {' », « '.join(silent)} » : "
+                           "non retenu (oui seulement quand toutes les colonnes disent oui)"))
+        return False
+    if readable:
+        return readable[0][1]
+    return _default(spec)
 
 
 def _problem_frame(rows: list[tuple[Any, ...]], last: str) -> "pd.DataFrame":

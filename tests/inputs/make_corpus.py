@@ -205,8 +205,10 @@ def _cases() -> list[Case]:
                   {"error": [(1, None, "aucune colonne de texte")]}))
     C.append(Case("q_missing_columns.csv", "positions", b"identifiant_poste;direction\r\nQ1;DNUM\r\n",
                   {"error": [(1, "ministry", "colonne obligatoire absente"), (1, "title", "colonne obligatoire absente")]}))
-    C.append(Case("p_duplicate_column.csv", "profiles", b"identifiant;nom;nom complet;competences\r\nP1;A;B;Python\r\n",
-                  {"error": [(1, "nom complet", "colonne en double")]}))
+    # two columns for one field: compared row by row, a row where they disagree is rejected
+    C.append(Case("p_duplicate_column.csv", "profiles", b"identifiant;nom;nom complet;competences\r\nP1;A;B;Python\r\nP2;Ana;ana;SQL\r\n",
+                  {"read": 2, "accepted": 1, "rejected": 1, "rejects": [(2, "nom / nom complet", "valeurs contradictoires pour full_name")],
+                   "masked": [(2, "nom / nom complet")], "warnings": ["comparées ligne par ligne"]}))
     C.append(Case("p_two_skill_columns.csv", "profiles", b"identifiant;competences;Comp\xc3\xa9tences\r\nP1;Python:3;SQL\r\n",
                   {"read": 1, "accepted": 1, "rejected": 0, "warnings": ["réunies"], "cells": [(0, "skills", [("Python", 3), ("SQL", None)])]}))
     # --- wrong values ---
@@ -340,7 +342,138 @@ def _cases() -> list[Case]:
     return C
 
 
-CASES: list[Case] = _cases()
+# --- hostile workbooks (issue 15) ---
+def _hidden_sheets(state: str):
+    def build(wb) -> None:
+        hidden = wb.active
+        hidden.title = "Ancien"
+        hidden.append(["identifiant", "competences", "consentement"])
+        hidden.append(["P_OLD", "Cobol", "oui"])
+        hidden.sheet_state = state
+        visible = wb.create_sheet("Profils")
+        visible.append(["identifiant", "competences", "consentement"])
+        visible.append(["P1", "Python", "non"])
+        visible.append(["P2", "SQL", "non"])
+    return build
+
+
+def _xfd_bomb(wb) -> None:
+    ws = wb.active
+    ws.append(["identifiant", "competences"])
+    ws.append(["P1", "Python"])
+    ws["XFD1048576"] = "x"  # the only extra cell: the sheet spans A1:XFD1048576
+
+
+def _merged_bomb(wb) -> None:
+    ws = wb.active
+    ws.append(["identifiant", "competences", "resume"])
+    ws.append(["P1", "Python", "Données"])
+    # one huge merged range under a filled cell: written small, widened in the file's XML
+    # (openpyxl would build every merged cell) by _PATCHES
+    ws.merge_cells("C2:D3")
+
+
+def _styled_far_cell(wb) -> None:
+    from openpyxl.styles import Font
+
+    ws = wb.active
+    ws.append(["identifiant", "competences"])
+    ws.append(["P1", "Python"])
+    ws["XFD1048576"].font = Font(bold=True)  # formatted, empty: trailing emptiness costs nothing
+    ws["A200000"].font = Font(bold=True)
+
+
+#: xlsx files whose sheet XML is edited after openpyxl wrote them: {file: (old, new)}
+_PATCHES = {"p_merged_bomb.xlsx": (b'ref="C2:D3"', b'ref="C2:XFD1048576"')}
+
+
+def _patch_xlsx(path: Path, old: bytes, new: bytes) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            if info.filename.startswith("xl/worksheets/"):
+                data = data.replace(old, new)
+            z.writestr(info, data)
+
+
+def _hostile_cases() -> list[Case]:
+    C: list[Case] = []
+    ok3 = {"read": 3, "accepted": 3, "rejected": 0}
+    # contradictory consent in one JSON record, both key orders: rejected; the same key
+    # order as the rest of the file never decides
+    recs = [
+        {"identifiant": "P1", "nom": "Ana Lebrun", "competences": "Python", "consentement": "non", "consent_share_identity": "oui"},
+        {"identifiant": "P2", "nom": "Bob Martin", "competences": "SQL", "consent_share_identity": "oui", "consentement": "non"},
+        {"identifiant": "P3", "nom": "Cid Roux", "competences": "Java", "consentement": "oui", "consent_share_identity": "oui"},
+        {"identifiant": "P4", "nom": "Dan Petit", "competences": "Go", "consent_share_identity": "oui"},
+    ]
+    C.append(Case("p_consent_contradiction.json", "profiles", json.dumps(recs, ensure_ascii=False).encode(),
+                  {"read": 4, "accepted": 2, "rejected": 2,
+                   "rejects": [(1, "consentement / consent_share_identity", "valeurs contradictoires pour consent_share_identity"),
+                               (2, "consentement / consent_share_identity", "valeurs contradictoires pour consent_share_identity")],
+                   "cells": [(0, "consent_share_identity", True), (1, "consent_share_identity", True)]}))
+    C.append(Case("p_consent_two_columns.csv", "profiles",
+                  b"identifiant;competences;consentement;consent_share_identity\r\nP1;Python;non;oui\r\nP2;SQL;oui;oui\r\n"
+                  b"P3;Java;oui;\r\nP4;Go;;\r\n",
+                  {"read": 4, "accepted": 3, "rejected": 1,
+                   "rejects": [(2, "consentement / consent_share_identity", "valeurs contradictoires")],
+                   "warns": [(4, "consentement / consent_share_identity", "oui seulement quand toutes les colonnes disent oui")],
+                   "cells": [(0, "consent_share_identity", True), (1, "consent_share_identity", False), (2, "consent_share_identity", False)]}))
+    # hidden sheets: the first visible one by default; a hidden one only when named
+    C.append(Case("p_hidden_first_sheet.xlsx", "profiles", _hidden_sheets("hidden"),
+                  {"read": 2, "accepted": 2, "sheet": "Profils", "warnings": ["feuille(s) masquée(s) ignorée(s) : « Ancien »"],
+                   "cells": [(0, "profile_id", "P1")]}))
+    C.append(Case("p_very_hidden_named.xlsx", "profiles", _hidden_sheets("veryHidden"),
+                  {"read": 1, "accepted": 1, "sheet": "Ancien", "warnings": ["est très masquée"], "cells": [(0, "profile_id", "P_OLD")]},
+                  sheet="Ancien"))
+    # size bombs: refused before expanding; trailing formatted-but-empty cells cost nothing
+    C.append(Case("p_xfd_bomb.xlsx", "profiles", _xfd_bomb, {"error": [(None, None, "trop grande pour être lue")]}))
+    C.append(Case("p_merged_bomb.xlsx", "profiles", _merged_bomb, {"error": [(None, None, "cellules fusionnées C2:XFD1048576")]}))
+    C.append(Case("p_styled_far_cell.xlsx", "profiles", _styled_far_cell, {"read": 1, "accepted": 1, "cells": [(0, "profile_id", "P1")]}))
+    # encodings decided per file, with evidence
+    one_bad = csv_text(THREE).encode() + csv_text([prow("P004", resume="Chargée d'études")]).encode("cp1252")
+    C.append(Case("p_utf8_one_cp1252_line.csv", "profiles", one_bad,
+                  {"read": 4, "accepted": 4, "encoding": "utf-8", "warnings": ["octets invalides remplacés par « \ufffd » dans 1 ligne(s) : 5"],
+                   "warns": [(5, "resume", "octets invalides en utf-8")],
+                   "cells": [(0, "full_name", "Hélène Dupré"), (3, "summary", "Charg\ufffde d'\ufffdtudes")]}))
+    C.append(Case("p_bom_invalid_bytes.csv", "profiles",
+                  codecs.BOM_UTF8 + csv_text(THREE).encode().replace("Cheffe de projet SI".encode(), b"Cheffe de projet \xff SI", 1),
+                  {**ok3, "encoding": "utf-8-sig", "warns": [(2, "poste_actuel", "octets invalides en utf-8-sig")]}))
+    many = [P_HEADER] + [prow(f"P{i:04d}", resume="Ingénieure données " + "x" * 60) for i in range(1, 1001)]
+    many[2] = prow("P0002", resume="Ingé\x00nieure")
+    many[900] = prow("P0900", resume="Données\x00\x00")
+    C.append(Case("p_nul_bytes.csv", "profiles", csv_text(many).encode(),
+                  {"read": 1000, "accepted": 1000, "warns": [(3, "resume", "1 caractère(s) nul(s)"), (901, "resume", "2 caractère(s) nul(s)")],
+                   "cells": [(1, "summary", "Ingénieure"), (899, "summary", "Données")]}))
+    C.append(Case("p_cr_only.csv", "profiles", csv_text(THREE, eol="\r").encode(),
+                  {**ok3, "delimiter": ";", "warnings": ["fins de ligne « CR » seules"], "cells": [(2, "profile_id", "P003")]}))
+    # smaller: a repeated header line, negative levels, ids equal up to case or normalisation
+    C.append(Case("p_repeated_header.csv", "profiles", csv_text([P_HEADER, prow("P1"), P_HEADER, prow("P2")]).encode(),
+                  {"read": 3, "accepted": 2, "rejected": 1, "rejects": [(3, None, "ligne d'en-tête répétée")]}))
+    C.append(Case("p_negative_level.csv", "profiles",
+                  csv_text([P_HEADER, prow("P1", competences="Python:-1; SQL:5"), prow("P2", competences="Java:\u22122")]).encode(),
+                  {"read": 2, "accepted": 2, "warns": [(2, "competences", "niveau « -1 » invalide"), (2, "competences", "niveau « 5 » invalide"),
+                                                       (3, "competences", "niveau « \u22122 » invalide")],
+                   "cells": [(0, "skills", [("Python", None), ("SQL", None)]), (1, "skills", [("Java", None)])]}))
+    C.append(Case("p_ids_case_nfd.csv", "profiles",
+                  csv_text([P_HEADER, prow("\u00c9lise-1"), prow("E\u0301lise-1"), prow("p7"), prow("P7")]).encode(),
+                  {"read": 4, "accepted": 2, "rejected": 2,
+                   "rejects": [(3, "identifiant", "identifiant en double : déjà utilisé ligne 2"),
+                               (5, "identifiant", "identifiant en double (à la casse près) : déjà utilisé ligne 4")],
+                   "cells": [(0, "profile_id", "\u00c9lise-1")]}))
+    # personal values never echoed: a file without its header row, a level after an e-mail
+    C.append(Case("p_no_header_row.csv", "profiles", csv_text(THREE[1:]).encode(),
+                  {"error": [(1, "profile_id", "la ligne d'en-tête ne nomme aucune colonne connue")]}))
+    C.append(Case("p_level_after_email.csv", "profiles",
+                  csv_text([P_HEADER, prow("P1", competences="jean.dupont@exemple.gouv.fr:7; Python"), prow("P2", resume="Tél. 06 12 34 56 78:x" * 0 + "")]).encode(),
+                  {"read": 2, "accepted": 2, "warns": [(2, "competences", "niveau « 7 » invalide pour « (masqué) »")]}))
+    return C
+
+
+CASES: list[Case] = _cases() + _hostile_cases()
 
 
 def write_all(folder: Path = HERE) -> list[Path]:
@@ -349,6 +482,8 @@ def write_all(folder: Path = HERE) -> list[Path]:
         path = folder / case.name
         if callable(case.content):
             _xlsx(path, case.content)
+            if case.name in _PATCHES:
+                _patch_xlsx(path, *_PATCHES[case.name])
         else:
             path.write_bytes(case.content)
         out.append(path)
