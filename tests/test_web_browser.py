@@ -78,7 +78,7 @@ def browser():
     opts.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,1000", f"--user-data-dir={profile}"):
+                 "--window-size=1400,1000", "--lang=fr-FR", f"--user-data-dir={profile}"):
         opts.add_argument(flag)
     opts.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
@@ -92,6 +92,7 @@ def browser():
 
 def _shot(driver, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.execute_script("window.scrollTo(0, 0)")
     height = driver.execute_script("return Math.min(document.body.scrollHeight, 4000)")
     driver.set_window_size(1400, max(1000, height))
     driver.save_screenshot(str(SHOTS / f"{name}.png"))
