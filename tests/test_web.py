@@ -178,7 +178,7 @@ def test_upload_is_validated_before_it_runs(app, space, files, tmp_path):
     bid = r.headers["location"].split("/")[2]
     page = c.get(r.headers["location"])
     assert page.status_code == 200 and 'id="rejets"' in page.text
-    row = re.search(r"<tr><td>profiles\.csv</td><td>5</td><td>profile_id</td>", page.text)
+    row = re.search(r"<tr><td>profils\.csv</td><td>5</td><td>profile_id</td>", page.text)  # the advisor's file name
     assert row, page.text[page.text.find('id="rejets"'):][:800]
     assert space.status(bid).status == "queued" and space.folder(bid) is None  # nothing ran yet
     assert c.get("/api/batches/" + bid).json()["status"] == "queued"
@@ -191,6 +191,16 @@ def test_bad_uploads_get_a_french_message(api, files, app):
     r = api.post("/api/batches", files={"profiles": ("p.csv", p.read_bytes()), "positions": ("q.csv", q.read_bytes()),
                                         "config": ("c.toml", b"[weights]\nsemantic = -3\n")})
     assert r.status_code == 400 and "Traceback" not in r.text
+    sneaky = create_app(Workspace(p.parent / "rusé", config=HASHING), token=TOKEN)
+    r = TestClient(sneaky, headers={"Authorization": f"Bearer {TOKEN}"}).post(
+        "/api/batches", files={"profiles": ("../../../profils.csv", p.read_bytes()), "positions": ("..\\postes.csv", q.read_bytes())})
+    assert r.status_code == 202
+    staged = sneaky.state.workspace.staged(r.json()["batch_id"])
+    root = (p.parent / "rusé" / "_entrees").resolve()
+    assert staged.profiles.name == "profils.csv" and root in staged.profiles.resolve().parents
+    assert root in staged.positions.resolve().parents
+    assert not (p.parent.parent / "profils.csv").exists()
+    sneaky.state.workspace.wait(r.json()["batch_id"])
     small = create_app(Workspace(p.parent / "petit", config=HASHING), token=TOKEN, max_upload_bytes=1000)
     r = TestClient(small, headers={"Authorization": f"Bearer {TOKEN}"}).post(
         "/api/batches", files={"profiles": ("p.csv", p.read_bytes()), "positions": ("q.csv", q.read_bytes())})

@@ -58,6 +58,13 @@ def _num(value: Any, digits: int = 3) -> str:
     return f"{x:.{digits}f}".replace(".", ",")
 
 
+def _cell(value: Any) -> str:
+    """A table cell: nothing for an empty value (None, NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
 def create_app(workspace: Workspace, *, token: str, theme: str = "dsfr", max_upload_bytes: int = MAX_UPLOAD_BYTES) -> FastAPI:
     """The application of one workspace, behind ``token``; ``theme`` ``dsfr`` (the State's
     design system, vendored) or ``simple`` (no DSFR file, no Marianne font served)."""
@@ -74,6 +81,7 @@ def create_app(workspace: Workspace, *, token: str, theme: str = "dsfr", max_upl
     app.mount("/static/app", StaticFiles(directory=HERE / "static" / "app"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["num"] = _num
+    templates.env.filters["cell"] = _cell
     templates.env.globals.update(theme=theme, components=COMPONENTS, labels=SHORT_LABELS, csrf_field=CSRF_FIELD)
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

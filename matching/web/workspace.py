@@ -5,9 +5,9 @@ Layout of the workspace folder::
 
     <workspace>/<any name>/            a batch folder (manifest.json, shortlists.csv, ...),
                                        made by the web or by ``mobilite run --out``
-    <workspace>/_entrees/<batch id>/   the files uploaded through the web (profiles, positions,
-                                       optional configuration), kept so that the batch can be
-                                       replayed from what its manifest names
+    <workspace>/_entrees/<batch id>/   the files uploaded through the web (profiles/<name>,
+                                       positions/<name>, optional config.toml), kept so that the
+                                       batch can be replayed from what its manifest names
 
 A batch from the web is the same batch as from the command line: the same files and
 configuration go through the same :meth:`matching.engine.Matcher.run`, which gives the same
@@ -194,11 +194,12 @@ class Workspace:
                         continue
                     names[key] = "config.toml"
                 else:
-                    suffix = Path(name or "").suffix.lower()
-                    if suffix not in SUFFIXES:
-                        raise UploadError(f"{Path(name or '').name or key} : type de fichier refusé "
-                                          f"(attendu : {', '.join(SUFFIXES)}).")
-                    names[key] = f"{key}{suffix}"
+                    # the advisor's own file name (messages and rejects.csv name it), made safe
+                    base = re.sub(r"[^\w.\-]+", "_", Path(str(name or "").replace("\\", "/")).name).lstrip(".")
+                    if Path(base).suffix.lower() not in SUFFIXES:
+                        raise UploadError(f"{base or key} : type de fichier refusé (attendu : {', '.join(SUFFIXES)}).")
+                    (tmp / key).mkdir()
+                    names[key] = f"{key}/{base}"
                 (tmp / names[key]).write_bytes(data)
             config = Config.from_toml(tmp / "config.toml") if "config" in names else self.config
             profiles, positions = tmp / names["profiles"], tmp / names["positions"]
@@ -219,11 +220,13 @@ class Workspace:
         folder = self.path / INPUTS_DIR / batch_id
         if not folder.is_dir():
             return None
-        by_key = {p.stem: p for p in folder.iterdir() if p.is_file()}
-        if "profiles" not in by_key or "positions" not in by_key:
+        found = {key: sorted(p for p in (folder / key).glob("*") if p.is_file()) if (folder / key).is_dir() else []
+                 for key in ("profiles", "positions")}
+        if not found["profiles"] or not found["positions"]:
             return None
-        config = Config.from_toml(by_key["config"]) if "config" in by_key else self.config
-        return Staged(batch_id, by_key["profiles"], by_key["positions"], config)
+        config_file = folder / "config.toml"
+        config = Config.from_toml(config_file) if config_file.is_file() else self.config
+        return Staged(batch_id, found["profiles"][0], found["positions"][0], config)
 
     def validate(self, staged: Staged):
         """Read and validate the staged files (:meth:`Matcher.read`): nothing runs yet."""
