@@ -156,6 +156,7 @@ def test_an_advisor_runs_reviews_and_sends_a_batch(server, browser):
     struck = first.get_attribute("id")
     first.find_element(By.CSS_SELECTOR, "input[name=raison]").send_keys("ne souhaite pas changer de région")
     first.find_element(By.CSS_SELECTOR, "button.ecarter").click()
+    wait.until(EC.staleness_of(first))  # the page after the POST, not the one before it
     row = wait.until(EC.presence_of_element_located((By.ID, struck)))
     assert "ecartee" in row.get_attribute("class")
     assert "ne souhaite pas changer de région" in row.text
