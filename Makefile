@@ -27,11 +27,13 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Headless Chromium for the report test (Debian package; skipped where apt is unavailable)
+# Headless Chromium and its driver for the report and web workspace tests (Debian packages;
+# skipped where apt is unavailable: the browser tests then say why they are skipped)
 browser:
-	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null) || \
-	  echo "chromium not installed: the browser test will be skipped"; }
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || \
+	  { command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq >/dev/null && apt-get install -y -qq chromium chromium-driver >/dev/null) || \
+	  echo "chromium / chromium-driver not installed: the browser tests will be skipped"; }
 
 demo: install
 	$(BIN)/mobilite demo --out $(OUT)

@@ -719,6 +719,68 @@ def evaluate_skills_cmd(
         out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
+# --- serve: the advisors' workspace in a browser ------------------------------------------
+@app.command()
+@_guard
+def serve(
+    workspace: Path = typer.Option(..., "--workspace", help="Dossier des lots (un sous-dossier par lot)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Adresse d'écoute (par défaut : cette machine seulement)."),
+    port: int = typer.Option(8000, "--port", help="Port d'écoute."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="MOBILITE_TOKEN",
+                                        help="Jeton d'accès (sinon : MOBILITE_TOKEN, ou un jeton tiré au hasard)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Configuration des lots téléversés sans configuration."),
+    theme: str = typer.Option("dsfr", "--theme", help="dsfr (système de design de l'État) ou simple (hors services de l'État)."),
+):
+    """Servir l'espace des conseillers : téléverser, vérifier, lancer, relire, expliquer, envoyer."""
+    from matching.web.app import THEMES
+    from matching.web.security import is_loopback, new_token
+
+    if theme not in THEMES:
+        _fail(EXIT_USAGE, f"--theme doit être {' ou '.join(THEMES)}, reçu « {theme} »")
+    if not is_loopback(host) and not token:
+        _fail(EXIT_USAGE, f"écoute sur {host} (accessible depuis le réseau) refusée sans jeton choisi : "
+                          "indiquez --token ou la variable MOBILITE_TOKEN.")
+    import uvicorn
+
+    from matching.web.app import create_app
+    from matching.web.workspace import Workspace
+
+    cfg = _load_config(config)
+    space = Workspace(workspace, config=cfg)
+    token = token or new_token()
+    app_ = create_app(space, token=token, theme=theme)
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"Espace des conseillers : http://{shown}:{port}/?token={token}",
+              highlight=False, markup=False, soft_wrap=True)
+    out.print(f"Lots : {workspace}. Arrêt : Ctrl+C.", highlight=False, markup=False)
+    try:
+        # no access log: addresses and query strings stay out of the server's output
+        uvicorn.run(app_, host=host, port=port, access_log=False, log_level="warning")
+    finally:
+        space.close()
+
+
+# --- feedback: employers' returned files into the batch's feedback.csv ----------------------
+feedback_app = typer.Typer(help="Retours des employeurs et des conseillers (feedback.csv du lot).", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("import")
+@_guard
+def feedback_import(
+    files: list[Path] = typer.Argument(..., help="Fichiers employeurs .xlsx renvoyés, colonne « Avis de l'employeur » remplie."),
+    batch: Path = typer.Option(..., "--batch", help="Dossier du lot auquel ces fichiers répondent."),
+):
+    """Importer les avis des employeurs dans le feedback.csv du lot (lu par evaluate outcomes et tune)."""
+    from matching.feedback import FEEDBACK_NAME, import_employer_files
+    from matching.io.batch_folder import BatchFolder
+
+    folder = BatchFolder(batch)
+    res = import_employer_files(folder, files)
+    out.print(f"{res.written} avis importé(s) dans {folder.file(FEEDBACK_NAME)} ; {res.already} déjà présent(s) ; "
+              f"{res.without_verdict} ligne(s) sans avis de l'employeur (non importées).", highlight=False, markup=False)
+
+
 _USAGE_HINT = "Aide : mobilite --help, ou mobilite COMMANDE --help."
 
 

@@ -2,6 +2,10 @@
 
 Sheet « Liste restreinte »: the employer table (French headers), header row frozen and
 filtered, column widths fitted, long texts wrapped, scores as numbers shown ``0.000``.
+The last two columns are for the employer's answer: « Avis de l'employeur » (a validated
+list: retenu pour entretien / non retenu / nommé) and « Commentaire de l'employeur » (free
+text); ``mobilite feedback import`` reads them back into the batch's ``feedback.csv``
+(:mod:`matching.feedback`).
 Sheet « Méthode »: the "mention explicite" of CRPA L311-3-1 and the method notice.
 
 Cells go through :func:`matching.io.writers.write_xlsx` (text cells stored as strings,
@@ -16,14 +20,19 @@ import io
 import re
 from pathlib import Path
 
-__all__ = ["write_employer_xlsx", "mention_explicite", "SHEET_LIST", "SHEET_METHOD", "deterministic_zip"]
+__all__ = ["write_employer_xlsx", "mention_explicite", "SHEET_LIST", "SHEET_METHOD", "deterministic_zip",
+           "VERDICT_HEADER", "COMMENT_HEADER", "VERDICT_CHOICES"]
 
 SHEET_LIST = "Liste restreinte"
 SHEET_METHOD = "Méthode"
+VERDICT_HEADER = "Avis de l'employeur"
+COMMENT_HEADER = "Commentaire de l'employeur"
+#: the values the employer can choose in the « Avis de l'employeur » column
+VERDICT_CHOICES = ("retenu pour entretien", "non retenu", "nommé")
 from matching.io.writers import FIXED_DATE as _FIXED_DATE, deterministic_zip
 #: headers (or header prefixes) of the employer table shown with wrapped text / fixed widths
 _WRAP = {"Explication": 80, "Compétences requises détenues": 45, "Compétences requises manquantes": 45,
-         "Avertissement": 50, "Intitulé du poste": 40}
+         "Avertissement": 50, "Intitulé du poste": 40, VERDICT_HEADER: 24, COMMENT_HEADER: 40}
 _NUMBER_HEADERS_PREFIX = ("Score", "Composante")
 
 
@@ -66,6 +75,24 @@ def _notice_lines(markdown: str) -> list[str]:
     return out
 
 
+def _answer_columns(ws, columns: list[str], *, rows: int) -> None:
+    """The employer's answer: a drop-down list on « Avis de l'employeur » (other values
+    refused by Excel, with a French message), the comment cell left free."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letter = get_column_letter(columns.index(VERDICT_HEADER) + 1)
+    check = DataValidation(type="list", formula1='"' + ",".join(VERDICT_CHOICES) + '"', allow_blank=True,
+                           showErrorMessage=True, errorTitle="Avis de l'employeur",
+                           error="Choisissez : " + " / ".join(VERDICT_CHOICES) + ".",
+                           promptTitle="Avis de l'employeur", prompt="Choisissez dans la liste.", showInputMessage=True)
+    check.add(f"{letter}2:{letter}{max(rows + 1, 2)}")
+    ws.add_data_validation(check)
+    for col in (VERDICT_HEADER, COMMENT_HEADER):
+        ws.cell(1, columns.index(col) + 1).font = Font(bold=True, color="000091")
+
+
 def write_employer_xlsx(table, path: str | Path, *, ministry: str, batch_id: str) -> None:
     """Write one ministry's employer table (French headers, as built by
     ``outputs.employer_table``) as an ``.xlsx`` file at ``path``, atomically."""
@@ -76,6 +103,7 @@ def write_employer_xlsx(table, path: str | Path, *, ministry: str, batch_id: str
     from matching.io.writers import atomic_write_bytes, build_workbook
     from matching.report import method_notice_markdown
 
+    table = table.assign(**{VERDICT_HEADER: "", COMMENT_HEADER: ""})
     columns = [str(c) for c in table.columns]
     wrap = [c for c in columns if c in _WRAP]
     widths = {c: float(_WRAP[c]) for c in wrap}
@@ -95,6 +123,7 @@ def write_employer_xlsx(table, path: str | Path, *, ministry: str, batch_id: str
             dim.width = max(dim.width or 0, 12)
     for cell in ws[1]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _answer_columns(ws, columns, rows=len(table))
     ws.row_dimensions[1].height = 45
 
     wm = wb[SHEET_METHOD]

@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import pytest
 
-from matching.employer_xlsx import SHEET_LIST, SHEET_METHOD, write_employer_xlsx
+from matching.employer_xlsx import COMMENT_HEADER, SHEET_LIST, SHEET_METHOD, VERDICT_HEADER, write_employer_xlsx
 
 
 @pytest.fixture()
@@ -39,9 +39,9 @@ def test_layout_numbers_and_method_sheet(table, tmp_path):
     assert wb.sheetnames == [SHEET_LIST, SHEET_METHOD]
     ws = wb[SHEET_LIST]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:L3"
+    assert ws.auto_filter.ref == "A1:N3"  # the table and the employer's two answer columns
     headers = [c.value for c in ws[1]]
-    assert headers == list(table.columns)
+    assert headers == [*table.columns, VERDICT_HEADER, COMMENT_HEADER]
     col = {h: i + 1 for i, h in enumerate(headers)}
     score = ws.cell(2, col["Score (0 à 1)"])
     assert score.data_type == "n" and score.value == pytest.approx(0.92712) and score.number_format == "0.000"
@@ -95,6 +95,6 @@ def test_empty_table_still_has_headers_and_notice(table, tmp_path):
     path = tmp_path / "vide.xlsx"
     write_employer_xlsx(table.iloc[0:0], path, ministry="Ministère Y", batch_id="LOT-2")
     wb = load_workbook(path)
-    assert [c.value for c in wb[SHEET_LIST][1]] == list(table.columns)
+    assert [c.value for c in wb[SHEET_LIST][1]] == [*table.columns, VERDICT_HEADER, COMMENT_HEADER]
     assert wb[SHEET_LIST].max_row == 1
     assert any("L311-3-1" in str(c.value) for (c,) in wb[SHEET_METHOD].iter_rows(max_col=1))
