@@ -8,7 +8,7 @@ temporary file is removed. The temporary file is created with the usual permissi
 (``0o666`` minus the umask), like a plain ``open(path, "w")``.
 
 **Formula neutralisation** (OWASP "CSV injection"). A text cell whose first character
-after any leading spaces is a formula starter is prefixed with ``'``. Formula starters:
+after any leading spaces (and double quotes) is a formula starter is prefixed with ``'``. Formula starters:
 ``=``, ``+``, ``-``, ``@``, ``|`` (DDE), a tab, a carriage return, their fullwidth and small
 forms (``＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫``, anything whose NFKC form is one of them), and every
 character of the Unicode classes of mathematical signs (``Sm``: ``−``, ``<``, ``~``…)
@@ -27,8 +27,11 @@ and dashes (``Pd``). Decisions:
 
 **Separators.** Excel splits a CSV on the separator of its locale (``,`` or ``;``), not
 always on the file's own: a field holding ``,``, ``;``, a tab, a quote or a line break
-is therefore always quoted, whatever the file's delimiter, so that no locale sees a
-formula starting inside a cell (``a;=cmd|...`` in a ``,`` file).
+is therefore always quoted, whatever the file's delimiter. Quoting alone is not enough
+(a quote in the middle of what another locale takes for a cell is an ordinary
+character), so the text after each ``,``, ``;`` or tab inside a cell is guarded like a cell
+of its own: ``a;=cmd|...`` is written ``a;'=cmd|...`` and no locale sees a cell starting
+with ``=``. :func:`unneutralize_cell` undoes both guards exactly.
 
 **Display.** :func:`visible_text` removes the bidirectional controls (``U+202E``...),
 other invisible format characters and control characters from a text shown to a person
@@ -213,10 +216,11 @@ def _is_trigger(char: str) -> bool:
 
 def needs_guard(text: str) -> bool:
     """Whether a spreadsheet could read ``text`` as a formula: its first character after
-    leading spaces is a formula starter (see the module notes) and the text is not a plain
-    ASCII number."""
+    leading spaces and double quotes is a formula starter (see the module notes) and the
+    text is not a plain ASCII number."""
     for char in text:
-        if char.isspace() and char not in "\t\r":
+        # a quote may open a quoted field for a reader splitting on another separator
+        if (char.isspace() and char not in "\t\r") or char == '"':
             continue
         if not _is_trigger(char):
             return False
@@ -235,21 +239,42 @@ def _guarded(text: str) -> bool:
     return needs_guard(text[quotes:])
 
 
+#: what a spreadsheet of some locale may split a CSV line on: the text after one of them
+#: starts a cell too
+_INNER_SEPARATORS = re.compile(r"([,;\t])")
+
+
+def _guard(text: str) -> str:
+    return "'" + text if text and _guarded(text) else text
+
+
+def _unguard(text: str) -> str:
+    return text[1:] if len(text) > 1 and text[0] == "'" and _guarded(text[1:]) else text
+
+
 def neutralize_cell(value: Any) -> str:
     """The cell as text, with a ``'`` guard if a spreadsheet would run it as a formula.
 
-    Numbers (Python or numpy) are returned as their text, unguarded; ``None``/NaN → ``""``.
+    The text after each ``,``, ``;`` or tab inside the cell is guarded the same way (a
+    spreadsheet splitting on another separator than the file's starts a cell there), then
+    the whole text. Numbers (Python or numpy) are returned as their text, unguarded;
+    ``None``/NaN → ``""``.
     """
     if _is_number(value):
         return format_cell(value)
     text = format_cell(value)
-    return "'" + text if text and _guarded(text) else text
+    if _INNER_SEPARATORS.search(text):
+        parts = _INNER_SEPARATORS.split(text)  # [segment, separator, segment, ...]
+        text = "".join(parts[:1] + [p if k % 2 else _guard(p) for k, p in enumerate(parts[1:], start=1)])
+    return _guard(text)
 
 
 def unneutralize_cell(text: str) -> str:
-    """Remove the guard added by :func:`neutralize_cell` (exact inverse on its outputs)."""
-    if len(text) > 1 and text[0] == "'" and _guarded(text[1:]):
-        return text[1:]
+    """Remove the guards added by :func:`neutralize_cell` (exact inverse on its outputs)."""
+    text = _unguard(text)
+    if _INNER_SEPARATORS.search(text):
+        parts = _INNER_SEPARATORS.split(text)
+        text = "".join(parts[:1] + [p if k % 2 else _unguard(p) for k, p in enumerate(parts[1:], start=1)])
     return text
 
 
@@ -306,7 +331,8 @@ def write_csv(
     fmt = neutralize_cell if neutralize else format_cell
     header = sep.join(_field(fmt(c), sep) for c in df.columns)
     columns = [[_field(t, sep) for t in _column_texts(df.iloc[:, k], neutralize)] for k in range(df.shape[1])]
-    lines = [header, *(sep.join(row) for row in zip(*columns))] if columns else [header, *([""] * len(df))]
+    # an empty line would be skipped by readers: one empty field is written ""
+    lines = [header, *(sep.join(row) or '""' for row in zip(*columns))] if columns else [header]
     text = "\r\n".join(lines) + "\r\n"
     atomic_write_bytes(path, text.encode("utf-8-sig" if bom else "utf-8"))
 
