@@ -304,7 +304,9 @@ def _mask_free_text(table: pd.DataFrame, names) -> None:
     detector = PersonalData(names)
     for col in table.columns:
         if col in EMPLOYER_FREE_TEXT:
-            table[col] = [visible_text(detector.mask(v)) for v in table[col].tolist()]
+            done: dict[str, str] = {}  # skill lists repeat from line to line
+            values = [str(v or "") for v in table[col].tolist()]
+            table[col] = [done[v] if v in done else done.setdefault(v, visible_text(detector.mask(v))) for v in values]
         elif not pd.api.types.is_numeric_dtype(table[col].dtype) or pd.api.types.is_object_dtype(table[col].dtype):
             table[col] = [visible_text(v) for v in table[col].tolist()]
 
@@ -435,6 +437,9 @@ def write_employer_files(result, folder) -> dict[str, Path]:
             except ImportError:  # written by the deliverables module when present
                 continue
             xpath = folder.file(f"{EMPLOYER_DIR}/{slug}.xlsx")
-            write_employer_xlsx(table, xpath, ministry=ministry, batch_id=result.batch_id)
+            from matching.io.writers import visible_text
+
+            # the workbook's notice and title show the name: no bidirectional override there
+            write_employer_xlsx(table, xpath, ministry=visible_text(ministry), batch_id=result.batch_id)
             files[f"employer_xlsx:{ministry}"] = xpath
     return files

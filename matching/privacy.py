@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from matching.textnorm import fold
 
@@ -35,6 +36,8 @@ _EMAIL = re.compile(
     r"[\w.!#$%&'*+/=?^`{|}~-]+(?:@|\s*[\[(]\s*(?:at|arobase)\s*[\])]\s*)[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}",
     re.IGNORECASE,
 )
+#: an e-mail needs one of these (a cheap test before the full pattern)
+_EMAIL_HINT = re.compile(r"@|[\[(]\s*(?:at|arobase)\s*[\])]", re.IGNORECASE)
 _SEP = r"[\s.\-/]?"
 _PHONE = re.compile(
     r"(?<![\w+])(?:"
@@ -69,17 +72,39 @@ def name_words(name: str) -> list[str]:
     return [w for w in words if len(w) >= _MIN_WORD and w not in _PARTICLES and not w.isdigit()]
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
-    """``fold(text)`` and, for each of its characters, the index of the original character."""
-    if text.isascii():
-        return text.lower(), list(range(len(text)))
-    out, where = [], []
-    for i, c in enumerate(text):
-        f = fold(c)
-        out.append(f)
-        where.extend([i] * len(f))
-    return "".join(out), where
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
+
+def _folded(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``fold(text)`` (folding works character by character) and the characters it expanded
+    (``œ`` → ``oe``, ``…`` → ``...``): ``(index in text, extra characters)``, in order."""
+    folded = fold(text)
+    if len(folded) == len(text):
+        return folded, []
+    grown = []
+    for m in _NON_ASCII.finditer(text):
+        extra = len(_fold_char(m.group())) - 1
+        if extra:
+            grown.append((m.start(), extra))
+    return folded, grown
+
+
+def _original(index: int, grown: list[tuple[int, int]]) -> int:
+    """The index in the original text of the character at ``index`` of the folded text."""
+    shift = 0
+    for i, extra in grown:
+        at = i + shift
+        if index < at:
+            break
+        if index <= at + extra:
+            return i
+        shift += extra
+    return index - shift
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    return fold(c)
 
 
 class PersonalData:
@@ -105,20 +130,23 @@ class PersonalData:
     def _names(self, text: str) -> list[PersonalSpan]:
         if not self.words and not self.phrases:
             return []
-        folded, where = _folded(text)
+        folded, grown = _folded(text)
         tokens = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded)]
         spans, k = [], 0
         while k < len(tokens):
             word = tokens[k][0]
             n = 0
-            for size in range(min(self.longest, len(tokens) - k), 1, -1):
-                if tuple(t[0] for t in tokens[k : k + size]) in self.phrases.get(word, ()):
+            starting = self.phrases.get(word)
+            for size in range(min(self.longest, len(tokens) - k), 1, -1) if starting else ():
+                if tuple(t[0] for t in tokens[k : k + size]) in starting:
                     n = size
                     break
             if not n and word in self.words:
                 n = 1
             if n:
-                start, end = where[tokens[k][1]], where[tokens[k + n - 1][2] - 1] + 1
+                start, end = tokens[k][1], tokens[k + n - 1][2]
+                if grown:
+                    start, end = _original(start, grown), _original(end - 1, grown) + 1
                 if spans and text[spans[-1].end : start].strip(" -'’.,") == "" and spans[-1].kind == "name":
                     start = spans.pop().start  # « Jeanne DUPONT » is one name, one mask
                 spans.append(PersonalSpan(start, end, "name"))
@@ -133,7 +161,7 @@ class PersonalData:
         text = str(text or "")
         if not text:
             return []
-        found = [PersonalSpan(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
+        found = [PersonalSpan(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)] if _EMAIL_HINT.search(text) else []
         found += [
             PersonalSpan(m.start(), m.end(), "phone")
             for m in _PHONE.finditer(text)

@@ -267,6 +267,14 @@ def test_bidi_controls_never_reach_employer_files_or_the_report(hostile_batch):
     for path in (out / "employeurs").glob("*.csv"):
         assert RLO not in path.read_text(encoding="utf-8-sig")
     assert RLO not in (out / "report.html").read_text(encoding="utf-8")
+    from openpyxl import load_workbook
+
+    for path in (out / "employeurs").glob("*.xlsx"):
+        wb = load_workbook(path, read_only=True)
+        assert RLO not in (wb.properties.title or "")
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                assert not any(isinstance(v, str) and RLO in v for v in row), path.name
     assert "Ministère vsc.exe" in (out / "employeurs" / "ministere-vsc-exe.csv").read_text(encoding="utf-8-sig")
 
 
