@@ -65,8 +65,12 @@ _DEBUG = {"on": bool(os.environ.get("MATCHING_DEBUG"))}
 
 
 def _text(value) -> Text:
-    """A value as Rich text that is never read as markup (``[/b]`` in an id stays ``[/b]``)."""
-    return value if isinstance(value, Text) else Text(str(value))
+    """A value as Rich text that is never read as markup (``[/b]`` in an id stays ``[/b]``),
+    without the control characters that would change the terminal (escape sequences,
+    a U+202E reversing the rest of the line)."""
+    from matching.io.writers import visible_text
+
+    return value if isinstance(value, Text) else Text(visible_text(value))
 
 
 def _show(*parts, stream: Console | None = None) -> None:
@@ -78,7 +82,7 @@ def _show(*parts, stream: Console | None = None) -> None:
     if len(parts) == 1 and not isinstance(parts[0], (str, tuple, Text)):
         console.print(parts[0])  # a Table, whose cells went through _text
         return
-    line = Text.assemble(*[(str(p[0]), p[1]) if isinstance(p, tuple) else _text(p) for p in parts])
+    line = Text.assemble(*[(_text(p[0]).plain, p[1]) if isinstance(p, tuple) else _text(p) for p in parts])
     console.print(line, highlight=False, soft_wrap=True)
 
 

@@ -311,6 +311,7 @@ def test_markup_in_names_and_paths_is_printed_as_is(hostile_inputs, tmp_path):
     proc = cli("package", out)
     assert proc.returncode == 0, proc.stderr
     assert "Ministère [/b] des essais [brouillon] :" in proc.stdout
+    assert "Ministère vsc.exe :" in proc.stdout and "\u202e" not in proc.stdout
 
 
 def test_markup_in_headers_and_error_paths(tmp_path):
