@@ -25,8 +25,8 @@ from typing import Optional
 import typer
 import typer.rich_utils
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_CONFIG, EXIT_INPUT, EXIT_REJECTS, EXIT_MODEL, EXIT_REPLAY = range(8)
 
@@ -64,6 +64,28 @@ err = Console(stderr=True)
 _DEBUG = {"on": bool(os.environ.get("MATCHING_DEBUG"))}
 
 
+def _text(value) -> Text:
+    """A value as Rich text that is never read as markup (``[/b]`` in an id stays ``[/b]``),
+    without the control characters that would change the terminal (escape sequences,
+    a U+202E reversing the rest of the line)."""
+    from matching.io.writers import visible_text
+
+    return value if isinstance(value, Text) else Text(visible_text(value))
+
+
+def _show(*parts, stream: Console | None = None) -> None:
+    """Print one line (or one Rich table) on the console: the one way the CLI writes to the
+    terminal. Nothing is read as markup or emoji codes: a ``(text, style)`` part is styled,
+    a string is printed as it is (identifiers, headers, ministry names and paths with
+    ``[brouillon]`` or ``[/b]`` included); lines are not cut at the terminal width."""
+    console = stream or out
+    if len(parts) == 1 and not isinstance(parts[0], (str, tuple, Text)):
+        console.print(parts[0])  # a Table, whose cells went through _text
+        return
+    line = Text.assemble(*[(_text(p[0]).plain, p[1]) if isinstance(p, tuple) else _text(p) for p in parts])
+    console.print(line, highlight=False, soft_wrap=True)
+
+
 def _version(value: bool) -> None:
     if value:
         from importlib import metadata
@@ -72,7 +94,7 @@ def _version(value: bool) -> None:
             version = metadata.version("mobilite-etat-matching")
         except metadata.PackageNotFoundError:  # run from a checkout that is not installed
             from matching import __version__ as version
-        out.print(f"mobilite {version}", highlight=False)
+        _show(f"mobilite {version}")
         raise typer.Exit()
 
 
@@ -90,7 +112,7 @@ def _main(
 
 
 def _fail(code: int, message: str) -> None:
-    err.print(f"[bold red]Erreur[/] : {escape(message)}", highlight=False)
+    _show(("Erreur", "bold red"), f" : {message}", stream=err)
     raise typer.Exit(code)
 
 
@@ -111,10 +133,43 @@ def _load_config(path: Optional[Path], **overrides):
         _fail(exc.exit_code, str(exc))
 
 
+def _library_error(exc: BaseException) -> tuple[int, str] | None:
+    """The exit code and French message of an error a library raised on a file or a resource
+    (never the library's own text, which may quote the file's content), or ``None``."""
+    import csv
+    import json as _json
+    import tomllib
+    import zipfile
+
+    from matching.io.writers import os_error_message
+
+    if isinstance(exc, OSError):
+        return EXIT_INPUT, os_error_message(exc)
+    if isinstance(exc, MemoryError):
+        return EXIT_INPUT, "mémoire insuffisante pour traiter ces fichiers (fichier trop volumineux ?)"
+    if isinstance(exc, tomllib.TOMLDecodeError):
+        return EXIT_CONFIG, "fichier de configuration TOML illisible (syntaxe invalide)"
+    if isinstance(exc, UnicodeError):
+        return EXIT_INPUT, "texte illisible : encodage inattendu (enregistrez le fichier en UTF-8)"
+    if isinstance(exc, _json.JSONDecodeError):
+        return EXIT_INPUT, f"JSON illisible (ligne {exc.lineno}, colonne {exc.colno})"
+    if isinstance(exc, zipfile.BadZipFile):
+        return EXIT_INPUT, "classeur ou archive illisible (fichier .xlsx / .zip abîmé ?)"
+    module = type(exc).__module__.split(".")[0]
+    if module == "openpyxl":
+        return EXIT_INPUT, "classeur Excel illisible (fichier abîmé ou d'un autre format ?)"
+    if module == "pandas" and type(exc).__name__ in ("ParserError", "EmptyDataError"):
+        return EXIT_INPUT, "fichier CSV illisible (guillemets ou nombre de colonnes incohérents ?)"
+    if isinstance(exc, csv.Error):
+        return EXIT_INPUT, "fichier CSV illisible"
+    return None
+
+
 def _guard(fn):
     """Run a command body: the engine's errors (:class:`matching.errors.MatchingError`) become
     their French message and exit code, never tracebacks (they could show personal data from
-    the files); file-system errors too."""
+    the files); so do the file-system errors (by errno: permission, read-only, no space, not
+    a folder...) and the errors of the libraries reading files (:func:`_library_error`)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -127,9 +182,9 @@ def _guard(fn):
         except MatchingError as exc:
             _fail(exc.exit_code, str(exc))
         except Exception as exc:  # noqa: BLE001 - the user gets a message, not a traceback
-            if isinstance(exc, OSError) and exc.strerror:
-                where = f"{exc.filename} : " if getattr(exc, "filename", None) else ""
-                _fail(EXIT_INPUT, f"{where}{exc.strerror}")
+            mapped = _library_error(exc)
+            if mapped is not None:  # a file-system or file-format condition, not a bug
+                _fail(*mapped)
             if _DEBUG["on"]:
                 raise
             _fail(
@@ -224,56 +279,55 @@ def _print_reading(result) -> None:
         seps = entry.get("list_separators") or {}
         if seps:
             shown = " ; ".join(f"« {c} » {s}" for c, s in seps.items())
-            out.print(f"{entry.get('name')} : séparateurs de listes : {shown}", highlight=False, markup=False)
+            _show(f"{entry.get('name')} : séparateurs de listes : {shown}")
         for head, guess in (entry.get("header_suggestions") or {}).items():
             hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
-            out.print(f"{entry.get('name')} : colonne inconnue « {head} », ignorée{hint}", highlight=False, markup=False)
+            _show(f"{entry.get('name')} : colonne inconnue « {head} », ignorée{hint}")
     warnings = getattr(result, "warnings", None)
     if warnings is not None and len(warnings):
-        out.print(f"{len(warnings)} avertissement(s) sur les données, lignes gardées (détail dans warnings.csv) :",
-                  highlight=False, markup=False)
+        _show(f"{len(warnings)} avertissement(s) sur les données, lignes gardées (détail dans warnings.csv) :")
         groups = warnings.groupby(["file", "column", "message"], sort=False).size().sort_values(ascending=False, kind="stable")
         for (f, c, msg), n in list(groups.items())[:8]:
-            out.print(f"  - {f}, colonne « {c} » : {msg} ({n} ligne(s))", highlight=False, markup=False)
+            _show(f"  - {f}, colonne « {c} » : {msg} ({n} ligne(s))")
         if len(groups) > 8:
-            out.print(f"  … et {len(groups) - 8} autre(s) type(s) d'avertissement", highlight=False, markup=False)
+            _show(f"  … et {len(groups) - 8} autre(s) type(s) d'avertissement")
 
 
 def _print_summary(result) -> None:
     c = result.manifest["counts"]
     m = result.manifest["model"]
-    table = Table(title=f"Lot {result.batch_id}", show_header=True)
-    table.add_column("Fichier")
-    table.add_column("Lus", justify="right")
-    table.add_column("Acceptés", justify="right")
-    table.add_column("Rejetés", justify="right")
+    table = Table(title=_text(f"Lot {result.batch_id}"), show_header=True)
+    table.add_column(_text("Fichier"))
+    table.add_column(_text("Lus"), justify="right")
+    table.add_column(_text("Acceptés"), justify="right")
+    table.add_column(_text("Rejetés"), justify="right")
     for name in ("profiles", "positions"):
         e = c[name]
-        table.add_row(e["name"], str(e["read"]), str(e["accepted"]), str(e["rejected"]))
-    out.print(table)
+        table.add_row(*map(_text, (e["name"], e["read"], e["accepted"], e["rejected"])))
+    _show(table)
     _print_reading(result)
     if m.get("fallback_reason"):
-        out.print(f"[yellow]Modèle de repli[/] : {m['name']} ({m['fallback_reason']})")
+        _show(("Modèle de repli", "yellow"), f" : {m['name']} ({m['fallback_reason']})")
     else:
-        out.print(f"Modèle : {m['name']}")
-    out.print(f"{m.get('texts_encoded', 0)} textes encodés, {m.get('texts_from_cache', 0)} lus dans le cache")
-    out.print(
+        _show(f"Modèle : {m['name']}")
+    _show(f"{m.get('texts_encoded', 0)} textes encodés, {m.get('texts_from_cache', 0)} lus dans le cache")
+    _show(
         f"{c['shortlist_lines']} lignes de listes restreintes pour {c['ministries']} ministères ; "
         f"{c['positions_without_candidate']} poste(s) sans candidat au-dessus du seuil ; "
         f"{c['profiles_on_no_shortlist']} ingénieur(s) sur aucune liste."
     )
     if result.outdir is not None:
-        out.print(f"Livrables dans [bold]{result.outdir}[/] :")
+        _show("Livrables dans ", (str(result.outdir), "bold"), " :")
         for key, path in sorted(result.files.items()):
             if Path(path).parent == Path(result.outdir):
-                out.print(f"  {path}")
+                _show(f"  {path}")
         employer = sorted(p for k, p in result.files.items() if k.startswith("employer"))
         if employer:
-            out.print(f"  {len(employer)} fichiers employeurs dans {employer[0].parent}")
+            _show(f"  {len(employer)} fichiers employeurs dans {employer[0].parent}")
         envois = Path(result.outdir) / "envois"
         if envois.is_dir():
-            out.print(f"  envois par ministère (dossier et .zip) dans {envois}")
-    out.print("[italic]Le moteur propose ; les conseillers décident.[/]")
+            _show(f"  envois par ministère (dossier et .zip) dans {envois}")
+    _show(("Le moteur propose ; les conseillers décident.", "italic"))
 
 
 # --- validate ---------------------------------------------------------------------------
@@ -290,22 +344,22 @@ def validate(
 
     cfg = _load_config(config, input__strict=False)
     report = validate_files(profiles, positions, config=cfg)
-    table = Table(title="Validation des fichiers")
+    table = Table(title=_text("Validation des fichiers"))
     rows = report.summary_rows()
     for col in rows[0].keys():
-        table.add_column(str(col))
+        table.add_column(_text(col))
     for r in rows:
-        table.add_row(*[str(v) for v in r.values()])
-    out.print(table)
+        table.add_row(*map(_text, r.values()))
+    _show(table)
     problems = report.problems()
     for p in problems[:200]:
-        out.print(f"  - {p}", highlight=False, markup=False)
+        _show(f"  - {p}")
     if len(problems) > 200:
-        out.print(f"  … et {len(problems) - 200} autre(s) problème(s)")
+        _show(f"  … et {len(problems) - 200} autre(s) problème(s)")
     for line in report.reading_lines():
-        out.print(f"  (lecture) {line}", highlight=False, markup=False)
+        _show(f"  (lecture) {line}")
     for w in report.warnings():
-        out.print(f"  (avertissement) {w}", highlight=False, markup=False)
+        _show(f"  (avertissement) {w}")
     if rejects_out is not None:
         from matching.io.writers import write_csv
 
@@ -330,8 +384,8 @@ def config_show(
     if describe:
         values = {f"{s}.{k}": v for s, d in cfg.to_dict().items() for k, v in d.items()}
         for key, _default, doc in Config.documentation():
-            out.print(f"# {doc}", highlight=False)
-            out.print(f"{key} = {values[key]!r}", highlight=False)
+            _show(f"# {doc}")
+            _show(f"{key} = {values[key]!r}")
     else:
         sys.stdout.write(cfg.to_toml())
 
@@ -377,7 +431,7 @@ def skills_normalize(
 
     write_csv(table, out_path)
     counts = table["method"].value_counts().to_dict()
-    out.print(f"{len(table)} compétences → {out_path} ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})")
+    _show(f"{len(table)} compétences → {out_path} ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})")
 
 
 @skills_app.command("gap")
@@ -428,7 +482,7 @@ def titles_normalize(
     cfg = _load_config(config)
     table = normalize_titles_file(file, cfg, top=top, semantic=semantic)
     write_csv(table, out_path)
-    out.print(f"{table['input'].nunique()} intitulés → {out_path}")
+    _show(f"{table['input'].nunique()} intitulés → {out_path}")
 
 
 # --- evaluate ---------------------------------------------------------------------------
@@ -448,20 +502,19 @@ def evaluate_melo(
     if as_json:
         sys.stdout.write(json.dumps({k: res[k] for k in ("engine", "tfidf", "ceiling")}) + "\n")
         return
-    table = Table(title="MELO (français) — table de correspondance ROME↔ESCO désactivée")
+    table = Table(title=_text("MELO (français) — table de correspondance ROME↔ESCO désactivée"))
     for col in ("système", "MRR", "Acc@1", "Acc@10"):
-        table.add_column(col)
+        table.add_column(_text(col))
     for name in ("engine", "tfidf"):
         r = res[name]
-        table.add_row(name, f"{r['mrr']:.3f}", f"{r['acc@1']:.3f}", f"{r['acc@10']:.3f}")
+        table.add_row(*map(_text, (name, f"{r['mrr']:.3f}", f"{r['acc@1']:.3f}", f"{r['acc@10']:.3f}")))
     c = res["ceiling"]
-    table.add_row("plafond (ex aequo)", f"{c['mrr']:.3f}", f"{c['acc@1']:.3f}", "")
-    out.print(table)
-    out.print(
+    table.add_row(*map(_text, ("plafond (ex aequo)", f"{c['mrr']:.3f}", f"{c['acc@1']:.3f}", "")))
+    _show(table)
+    _show(
         "Plafond : le meilleur MRR possible quand des intitulés identiques (après normalisation) "
         "de concepts différents reçoivent forcément le même score, dans un ordre aléatoire "
-        "(espérance du rang réciproque du premier pertinent dans le meilleur groupe d'ex aequo).",
-        highlight=False, markup=False, soft_wrap=True,
+        "(espérance du rang réciproque du premier pertinent dans le meilleur groupe d'ex aequo)."
     )
 
 
@@ -478,7 +531,7 @@ def replay(
     with _Progress(enabled=True) as prog:
         res = run_replay(manifest, out_dir, progress=prog)
     for line in res.lines():
-        out.print(line, highlight=False, markup=False)
+        _show(line)
     if not res.identical:
         raise typer.Exit(EXIT_REPLAY)
 
@@ -494,7 +547,7 @@ def package(
 
     packages = package_ministries(outdir, zip=zip_files)
     for ministry, path in sorted(packages.items()):
-        out.print(f"{ministry} : {path}", highlight=False)
+        _show(f"{ministry} : {path}")
 
 
 # --- allocate ---------------------------------------------------------------------------
@@ -520,16 +573,16 @@ def allocate(
         refresh_report(outdir)
     except ImportError:
         pass
-    table = Table(title=f"Affectation « {method} » — proposition indicative")
-    table.add_column("Indicateur")
+    table = Table(title=_text(f"Affectation « {method} » — proposition indicative"))
+    table.add_column(_text("Indicateur"))
     for col in [c for c in res.comparison.columns if c not in ("indicator", "label", "note")]:
-        table.add_column(str(col), justify="right")
+        table.add_column(_text(col), justify="right")
     for d in res.comparison.to_dict("records"):
-        table.add_row(str(d["label"]), *[_num(d[c]) for c in res.comparison.columns if c not in ("indicator", "label", "note")])
-    out.print(table)
+        table.add_row(_text(d["label"]), *[_text(_num(d[c])) for c in res.comparison.columns if c not in ("indicator", "label", "note")])
+    _show(table)
     for path in res.files:
-        out.print(f"  {path}")
-    out.print("[italic]Proposition indicative : les conseillers décident ; aucune affectation automatique.[/]")
+        _show(f"  {path}")
+    _show(("Proposition indicative : les conseillers décident ; aucune affectation automatique.", "italic"))
 
 
 def _num(v) -> str:
@@ -561,7 +614,7 @@ def evaluate_ranking_cmd(
             if as_json:
                 sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
             else:
-                out.print(format_table(res), highlight=False, markup=False)
+                _show(format_table(res))
             return
         if cv:
             from matching.evaluation.cv import cross_validate, evaluate_sets, format_cv, prepare_sets
@@ -582,10 +635,10 @@ def evaluate_ranking_cmd(
     if as_json:
         sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
         return
-    out.print(format_benches(res), highlight=False, markup=False, soft_wrap=True)
+    _show(format_benches(res))
     if cv:
-        out.print("", highlight=False, markup=False)
-        out.print(format_cv(res["cv"]), highlight=False, markup=False, soft_wrap=True)
+        _show("")
+        _show(format_cv(res["cv"]))
 
 
 @evaluate_app.command("outcomes")
@@ -603,7 +656,7 @@ def evaluate_outcomes_cmd(
     if as_json:
         sys.stdout.write(json.dumps(res["metrics"]) + "\n")
     else:
-        out.print(format_outcomes(res, k=k), highlight=False, markup=False)
+        _show(format_outcomes(res, k=k))
 
 
 @app.command()
@@ -629,8 +682,8 @@ def tune(
     res = run_tune(prep, lab, base=cfg, metric=metric, n_trials=trials, seed=seed, tune_min_score=not fix_min_score)
     res.config.save(out_path)
     for line in res.summary():
-        out.print(line, highlight=False, markup=False)
-    out.print(f"Configuration réglée : {out_path}")
+        _show(line)
+    _show(f"Configuration réglée : {out_path}")
 
 
 @app.command()
@@ -655,8 +708,8 @@ def compare(
     prep_b = None if same_inputs else prepare_files(profiles, positions, config=b)
     lab = read_labels(labels) if labels else None
     metrics, changes = compare_configs(prep, a, b, lab, names=("A", "B"), prepared_b=prep_b)
-    out.print(metrics.round(4).to_string(), highlight=False, markup=False)
-    out.print(f"{len(changes)} ligne(s) de liste modifiée(s) : " + ", ".join(f"{k} {v}" for k, v in changes["change"].value_counts().items()))
+    _show(metrics.round(4).to_string())
+    _show(f"{len(changes)} ligne(s) de liste modifiée(s) : " + ", ".join(f"{k} {v}" for k, v in changes["change"].value_counts().items()))
     if changes_out:
         from matching.io.writers import write_csv
 
@@ -689,7 +742,7 @@ def bench(
         shape = {"stages": stages, "reference": res["reference"], "blas_kernel": res["blas_kernel"]}
         sys.stdout.write(json.dumps(shape, ensure_ascii=False, default=str) + "\n")
     else:
-        out.print(render_bench(res), highlight=False, markup=False)
+        _show(render_bench(res))
 
 
 @evaluate_app.command("skills")
@@ -716,7 +769,7 @@ def evaluate_skills_cmd(
         sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
         return
     for line in format_report(res):
-        out.print(line, highlight=False, markup=False, soft_wrap=True)
+        _show(line)
 
 
 # --- serve: the advisors' workspace in a browser ------------------------------------------
@@ -832,11 +885,11 @@ def main() -> None:
         sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx is not None else "")
         raise SystemExit(EXIT_OK) from None
     except click.UsageError as exc:
-        err.print(f"[bold red]Erreur[/] : {escape(_french_usage_error(exc))}", highlight=False)
-        err.print(_USAGE_HINT, highlight=False, markup=False)
+        _show(("Erreur", "bold red"), f" : {_french_usage_error(exc)}", stream=err)
+        _show(_USAGE_HINT, stream=err)
         raise SystemExit(EXIT_USAGE) from None
     except typer.Abort:
-        err.print("Interrompu.", highlight=False, markup=False)
+        _show("Interrompu.", stream=err)
         raise SystemExit(EXIT_INTERNAL) from None
     raise SystemExit(code if isinstance(code, int) else EXIT_OK)
 

@@ -17,14 +17,18 @@ back on the words of the text).
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from matching.resources import data_path
-from matching.textnorm import ARTICLES, fold
+from matching.textnorm import ARTICLES, fold, slug
 
-__all__ = ["MINISTRIES_CSV", "Ministry", "ministry_keys", "ministry_key", "ministry_name", "read_ministry", "ministry_table"]
+__all__ = [
+    "MINISTRIES_CSV", "Ministry", "ministry_keys", "ministry_key", "ministry_name", "read_ministry", "ministry_table",
+    "ministry_file_stem",
+]
 
 MINISTRIES_CSV = data_path("reference", "ministries.csv")
 
@@ -125,3 +129,32 @@ def ministry_name(text: object) -> str:
     """The table's name for a ministry text, or the text itself when unknown."""
     m = read_ministry(str(text or "").strip())
     return m.name if m else str(text or "").strip()
+
+
+#: names Windows reserves for devices, whatever the extension (``con.csv`` is the console)
+_DEVICE_NAMES = frozenset(
+    ["con", "prn", "aux", "nul", "conin", "conout", "clock"]
+    + [f"{d}{n}" for d in ("com", "lpt") for n in "0123456789"]
+)
+#: longest file stem (leaves room for an extension and a ``-2`` suffix in every file system)
+FILE_STEM_MAX = 60
+_DEFAULT_STEM = "sans-ministere"
+
+
+def ministry_file_stem(name: object) -> str:
+    """A file name (without extension) for a ministry, safe on every system: lower-case
+    ASCII letters, digits and ``-`` only (no control, bidirectional or format character, no
+    trailing dot or space, no separator), never a Windows device name (``con``, ``nul``,
+    ``com1``… get ``-ministere``), at most :data:`FILE_STEM_MAX` characters. When the name
+    does not fit (cut, or nothing left of it: a name in another script), a short digest of
+    the full name is appended, so that two such names do not share a stem."""
+    text = str(name or "").strip()
+    full = slug(text, max_len=10_000, default="")
+    stem = full[:FILE_STEM_MAX].strip("-")
+    if not full or len(full) > FILE_STEM_MAX:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8] if text else ""
+        head = (full or _DEFAULT_STEM)[: FILE_STEM_MAX - 9].strip("-")
+        stem = f"{head}-{digest}" if digest else head
+    if stem in _DEVICE_NAMES:
+        stem = f"{stem}-ministere"
+    return stem

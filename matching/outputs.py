@@ -108,10 +108,11 @@ def pseudonym(key: bytes, profile_id: str) -> str:
 
 
 def ministry_slug(name: str) -> str:
-    """The file name of a ministry's employer file and package."""
-    from matching.textnorm import slug
+    """The file name (stem) of a ministry's employer file and package: safe on every system,
+    see :func:`matching.ministries.ministry_file_stem`."""
+    from matching.ministries import ministry_file_stem
 
-    return slug(name, default="sans-ministere")
+    return ministry_file_stem(name)
 
 
 def _pair_details(prep, pairs: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -296,15 +297,40 @@ def write_outputs(result, folder, *, state=None, started: float | None = None, t
     return files
 
 
+#: employer-file columns whose text may carry an engineer's free text (skills written by
+#: the engineer appear in the matched skills and the sentence): personal data masked there
+EMPLOYER_FREE_TEXT = ("matched_skills", "missing_skills", "explanation")
+
+
+def _mask_free_text(table: pd.DataFrame, names) -> None:
+    """Mask, in place, e-mails, phone numbers and ``names`` in the free-text columns of an
+    employer table (canonical names), and remove invisible controls from every text column."""
+    from matching.io.writers import visible_text
+    from matching.privacy import PersonalData
+
+    detector = PersonalData(names)
+    for col in table.columns:
+        if col in EMPLOYER_FREE_TEXT:
+            done: dict[str, str] = {}  # skill lists repeat from line to line
+            values = [str(v or "") for v in table[col].tolist()]
+            table[col] = [done[v] if v in done else done.setdefault(v, visible_text(detector.mask(v))) for v in values]
+        elif not pd.api.types.is_numeric_dtype(table[col].dtype) or pd.api.types.is_object_dtype(table[col].dtype):
+            table[col] = [visible_text(v) for v in table[col].tolist()]
+
+
 def employer_table(result, ministry: str) -> pd.DataFrame:
-    """The employer table of one ministry, French headers, identities only with consent."""
+    """The employer table of one ministry, French headers, identities only with consent.
+
+    The names of the engineers of the file who did not consent never appear in it, nor any
+    e-mail address or phone number in the free text (masked, see :mod:`matching.privacy`);
+    invisible control characters (bidirectional overrides...) are removed from every text."""
     sl = result.shortlists
     part = sl[sl["ministry"] == ministry]
     P = result.prepared.profiles.set_index("profile_id")
     Q = result.prepared.positions.set_index("position_id")
     consent = P.get("consent_share_identity", pd.Series(False, index=P.index)).reindex(part["profile_id"]).fillna(False).astype(bool).to_numpy()
-    names = P.get("full_name", pd.Series("", index=P.index)).reindex(part["profile_id"]).fillna("").to_numpy()
-    emails = P.get("email", pd.Series("", index=P.index)).reindex(part["profile_id"]).fillna("").to_numpy()
+    names = P.get("full_name", pd.Series("", index=P.index)).reindex(part["profile_id"]).fillna("").astype(str).to_numpy()
+    emails = P.get("email", pd.Series("", index=P.index)).reindex(part["profile_id"]).fillna("").astype(str).to_numpy()
     employer = Q.get("employer", pd.Series("", index=Q.index)).reindex(part["position_id"]).fillna("").to_numpy()
     table = pd.DataFrame(
         {
@@ -326,6 +352,7 @@ def employer_table(result, ministry: str) -> pd.DataFrame:
             "notice": EMPLOYER_NOTICE,
         }
     )
+    _mask_free_text(table, sorted(set(names[~consent])))
     return table.rename(columns=EMPLOYER_HEADERS)
 
 
@@ -437,6 +464,9 @@ def write_employer_files(result, folder) -> dict[str, Path]:
             except ImportError:  # written by the deliverables module when present
                 continue
             xpath = folder.file(f"{EMPLOYER_DIR}/{slug}.xlsx")
-            write_employer_xlsx(table, xpath, ministry=ministry, batch_id=result.batch_id)
+            from matching.io.writers import visible_text
+
+            # the workbook's notice and title show the name: no bidirectional override there
+            write_employer_xlsx(table, xpath, ministry=visible_text(ministry), batch_id=result.batch_id)
             files[f"employer_xlsx:{ministry}"] = xpath
     return files

@@ -13,7 +13,8 @@ allocation (``matching.allocate``) go through the same code:
 :func:`refresh_report` re-renders the page from the folder (after an allocation). The page
 holds no date, timing or random identifier: the same batch gives the same bytes, so a
 replay can compare it. Plots are inline SVG (no matplotlib, no external asset); a
-Content-Security-Policy forbids any network access. Every data string is escaped.
+Content-Security-Policy forbids any network access. Every data string is escaped, its
+bidirectional and other invisible control characters removed first.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from matching.components import RULE_SPECS
+from matching.io.writers import visible_text
 
 __all__ = [
     "REPORT_NAME",
@@ -425,7 +427,10 @@ _JS = """
 })();
 """
 
-_e = html.escape
+def _e(text: Any) -> str:
+    """A data string for the page: invisible controls removed (a U+202E in a ministry name
+    must not reverse what follows), then HTML-escaped."""
+    return html.escape(visible_text(text))
 
 
 def _n(x: Any) -> str:

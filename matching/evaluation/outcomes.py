@@ -131,10 +131,12 @@ def read_shortlists(path: str | Path) -> pd.DataFrame:
     missing = [c for c in ("position_id", "profile_id", "rank", "score") if c not in frame.columns]
     if missing:
         raise LabelsError([f"{path.name} : colonne(s) absente(s) : {', '.join(missing)} (un fichier shortlists.csv est attendu)."])
+    from matching.io.writers import unneutralize_cell  # the batch guarded its text cells
+
     out = pd.DataFrame(
         {
-            "position_id": frame["position_id"].astype(str).str.strip(),
-            "profile_id": frame["profile_id"].astype(str).str.strip(),
+            "position_id": frame["position_id"].astype(str).map(unneutralize_cell).str.strip(),
+            "profile_id": frame["profile_id"].astype(str).map(unneutralize_cell).str.strip(),
             "rank": pd.to_numeric(frame["rank"], errors="coerce"),
             "score": pd.to_numeric(frame["score"].str.replace(",", ".", regex=False), errors="coerce"),
         }
@@ -145,7 +147,7 @@ def read_shortlists(path: str | Path) -> pd.DataFrame:
         raise LabelsError([f"{path.name} : rang ou score non numérique aux lignes {rows}."])
     out["rank"] = out["rank"].astype(int)
     if "ministry" in frame.columns:
-        out["ministry"] = frame["ministry"].astype(str)
+        out["ministry"] = frame["ministry"].astype(str).map(unneutralize_cell)
     return out
 
 

@@ -164,9 +164,8 @@ class BatchFolder:
         if not path.is_file():
             raise BatchFolderError(f"{path} : fichier absent (est-ce le dossier d'un lot terminé ?).")
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", **options)
-        for col in frame.columns:
-            if frame[col].dtype == object:
-                frame[col] = [unneutralize_cell(v) for v in frame[col].tolist()]
+        for col in frame.columns:  # every column is text (dtype=str: "str" in pandas 3, not object)
+            frame[col] = [unneutralize_cell(v) for v in frame[col].tolist()]
         return frame
 
     # --- manifest -----------------------------------------------------------------------

@@ -7,18 +7,35 @@ writing leaves the previous file (or none), never a truncated one; on an excepti
 temporary file is removed. The temporary file is created with the usual permissions
 (``0o666`` minus the umask), like a plain ``open(path, "w")``.
 
-**Formula neutralisation** (OWASP "CSV injection"). A text cell starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return is prefixed with ``'``. Decisions:
+**Formula neutralisation** (OWASP "CSV injection"). A text cell whose first character
+after any leading spaces (and double quotes) is a formula starter is prefixed with ``'``. Formula starters:
+``=``, ``+``, ``-``, ``@``, ``|`` (DDE), a tab, a carriage return, their fullwidth and small
+forms (``＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫``, anything whose NFKC form is one of them), and every
+character of the Unicode classes of mathematical signs (``Sm``: ``−``, ``<``, ``~``…)
+and dashes (``Pd``). Decisions:
 
 * numbers are not text: values of numeric columns (int, float, bool dtypes) and Python
-  numbers are never touched, and a text cell that is *exactly* a plain number
+  numbers are never touched, and a text cell that is *exactly* a plain ASCII number
   (``-3.5``, ``+33``, ``-1,5``, ``1e-3``) is left as is: a spreadsheet reads it as a
-  number, never as a formula;
-* a text that already starts with ``'`` followed by a guarded character or another
-  ``'`` gets one more ``'``, so that :func:`unneutralize_cell` always gives back exactly
-  the original text (``unneutralize_cell(neutralize_cell(s)) == s`` for every ``s``);
+  number, never as a formula. Other digits do not count (``-١٢`` is guarded);
+* a text that starts with ``'`` and would read as guarded without it (``'=x``, ``' -y``,
+  ``''``...) gets one more ``'``, so that :func:`unneutralize_cell` always gives back
+  exactly the original text (``unneutralize_cell(neutralize_cell(s)) == s`` for every
+  ``s``), and reads the files of earlier versions the same way;
 * in ``.xlsx`` files text cells are also stored with an explicit string type, so that
   nothing is ever stored as a formula, even with ``neutralize=False``.
+
+**Separators.** Excel splits a CSV on the separator of its locale (``,`` or ``;``), not
+always on the file's own: a field holding ``,``, ``;``, a tab, a quote or a line break
+is therefore always quoted, whatever the file's delimiter. Quoting alone is not enough
+(a quote in the middle of what another locale takes for a cell is an ordinary
+character), so the text after each ``,``, ``;`` or tab inside a cell is guarded like a cell
+of its own: ``a;=cmd|...`` is written ``a;'=cmd|...`` and no locale sees a cell starting
+with ``=``. :func:`unneutralize_cell` undoes both guards exactly.
+
+**Display.** :func:`visible_text` removes the bidirectional controls (``U+202E``...),
+other invisible format characters and control characters from a text shown to a person
+(employer files, report), so that what is read is what is stored.
 """
 
 from __future__ import annotations
@@ -30,6 +47,7 @@ import math
 import os
 import re
 import secrets
+import unicodedata
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -42,15 +60,23 @@ __all__ = [
     "neutralize_cell",
     "unneutralize_cell",
     "format_cell",
+    "needs_guard",
+    "visible_text",
+    "os_error_reason",
+    "os_error_message",
     "write_csv",
     "write_xlsx",
     "FORMULA_TRIGGERS",
 ]
 
-#: Leading characters that make a spreadsheet evaluate a cell.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_GUARDED_AFTER_QUOTE = frozenset(FORMULA_TRIGGERS) | {"'"}
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+#: Leading characters that make a spreadsheet evaluate a cell (ASCII; see :func:`needs_guard`
+#: for their Unicode look-alikes).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "|", "\t", "\r")
+#: after a leading ``'``, these always get one more ``'`` (the rule of earlier versions, kept
+#: so that their files read back the same)
+_GUARDED_AFTER_QUOTE = frozenset(("=", "+", "-", "@", "\t", "\r", "'"))
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_SIGN_CLASSES = frozenset(("Sm", "Pd"))
 
 
 # --- atomic writes --------------------------------------------------------------------
@@ -180,51 +206,110 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
+def _is_trigger(char: str) -> bool:
+    if char in FORMULA_TRIGGERS:
+        return True
+    if unicodedata.category(char) in _SIGN_CLASSES:
+        return True
+    return unicodedata.normalize("NFKC", char)[:1] in FORMULA_TRIGGERS
+
+
+def needs_guard(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula: its first character after
+    leading spaces and double quotes is a formula starter (see the module notes) and the
+    text is not a plain ASCII number."""
+    for char in text:
+        # a quote may open a quoted field for a reader splitting on another separator
+        if (char.isspace() and char not in "\t\r") or char == '"':
+            continue
+        if not _is_trigger(char):
+            return False
+        return not (char in "+-" and _PLAIN_NUMBER.fullmatch(text.strip(" ")) is not None)
+    return False
+
+
+def _guarded(text: str) -> bool:
+    """Whether :func:`neutralize_cell` prefixes ``text`` (a formula, or a ``'`` that
+    :func:`unneutralize_cell` would otherwise take for a guard)."""
+    quotes = len(text) - len(text.lstrip("'"))
+    if quotes == 0:
+        return needs_guard(text)
+    if len(text) > 1 and text[1] in _GUARDED_AFTER_QUOTE:
+        return True
+    return needs_guard(text[quotes:])
+
+
+#: what a spreadsheet of some locale may split a CSV line on: the text after one of them
+#: starts a cell too
+_INNER_SEPARATORS = re.compile(r"([,;\t])")
+
+
+def _guard(text: str) -> str:
+    return "'" + text if text and _guarded(text) else text
+
+
+def _unguard(text: str) -> str:
+    return text[1:] if len(text) > 1 and text[0] == "'" and _guarded(text[1:]) else text
+
+
 def neutralize_cell(value: Any) -> str:
     """The cell as text, with a ``'`` guard if a spreadsheet would run it as a formula.
 
-    Numbers (Python or numpy) are returned as their text, unguarded; ``None``/NaN → ``""``.
+    The text after each ``,``, ``;`` or tab inside the cell is guarded the same way (a
+    spreadsheet splitting on another separator than the file's starts a cell there), then
+    the whole text. Numbers (Python or numpy) are returned as their text, unguarded;
+    ``None``/NaN → ``""``.
     """
     if _is_number(value):
         return format_cell(value)
     text = format_cell(value)
-    if not text:
-        return text
-    first = text[0]
-    if first in FORMULA_TRIGGERS:
-        if first in "+-" and _PLAIN_NUMBER.fullmatch(text):
-            return text
-        return "'" + text
-    if first == "'" and len(text) > 1 and text[1] in _GUARDED_AFTER_QUOTE:
-        return "'" + text
-    return text
+    if _INNER_SEPARATORS.search(text):
+        parts = _INNER_SEPARATORS.split(text)  # [segment, separator, segment, ...]
+        text = "".join(parts[:1] + [p if k % 2 else _guard(p) for k, p in enumerate(parts[1:], start=1)])
+    return _guard(text)
 
 
 def unneutralize_cell(text: str) -> str:
-    """Remove the guard added by :func:`neutralize_cell` (exact inverse on its outputs)."""
-    if len(text) > 1 and text[0] == "'" and text[1] in _GUARDED_AFTER_QUOTE:
-        return text[1:]
+    """Remove the guards added by :func:`neutralize_cell` (exact inverse on its outputs)."""
+    text = _unguard(text)
+    if _INNER_SEPARATORS.search(text):
+        parts = _INNER_SEPARATORS.split(text)
+        text = "".join(parts[:1] + [p if k % 2 else _unguard(p) for k, p in enumerate(parts[1:], start=1)])
     return text
 
 
+def visible_text(text: Any) -> str:
+    """``text`` without invisible format and control characters (bidirectional overrides
+    such as U+202E, zero-width characters), line breaks and tabs kept: what a person is
+    shown is what is stored."""
+    s = format_cell(text)
+    if s.isascii() and s.isprintable():
+        return s
+    return "".join(c for c in s if c in "\n\t" or unicodedata.category(c) not in ("Cf", "Cc"))
+
+
 # --- CSV ------------------------------------------------------------------------------
-def _text_frame(df: Any, neutralize: bool) -> Any:
-    """A copy of ``df`` where every non-numeric column is text (formatted, maybe guarded)."""
+#: a field holding one of these is quoted, whatever the file's delimiter (see the notes)
+_QUOTE_IF = re.compile(r'[,;\t"\r\n]')
+
+
+def _column_texts(series: Any, neutralize: bool) -> list[str]:
+    """The CSV text of each value of a column: numbers as pandas writes them, text
+    formatted (and guarded unless ``neutralize=False``)."""
     import pandas as pd
 
-    out = {}
-    for col in df.columns:
-        s = df[col]
-        if pd.api.types.is_bool_dtype(s.dtype) or (
-            pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype)
-        ):
-            out[col] = s
-        else:
-            fn = neutralize_cell if neutralize else format_cell
-            out[col] = pd.Series([fn(v) for v in s.tolist()], index=s.index, dtype=object)
-    frame = pd.DataFrame(out, index=df.index)
-    frame.columns = [neutralize_cell(c) if neutralize else format_cell(c) for c in df.columns]
-    return frame
+    if pd.api.types.is_bool_dtype(series.dtype) or (
+        pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype)
+    ):
+        return ["" if _is_missing(v) else str(v) for v in series.to_numpy(dtype=object)]
+    fn = neutralize_cell if neutralize else format_cell
+    return [fn(v) for v in series.tolist()]
+
+
+def _field(text: str, sep: str) -> str:
+    if sep in text or _QUOTE_IF.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def write_csv(
@@ -239,11 +324,17 @@ def write_csv(
 
     ``bom=True`` writes UTF-8 with a byte-order mark (what Excel needs to read accents);
     lists, dates and dicts are formatted by :func:`format_cell`; text cells are
-    neutralised unless ``neutralize=False``. Lines end with ``\\r\\n`` (RFC 4180).
+    neutralised unless ``neutralize=False``; a field holding ``,``, ``;``, a tab, a quote
+    or a line break is quoted (RFC 4180 quoting, whatever ``sep``). Lines end with
+    ``\r\n`` (RFC 4180).
     """
-    buf = io.StringIO()
-    _text_frame(df, neutralize).to_csv(buf, sep=sep, index=False, lineterminator="\r\n")
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig" if bom else "utf-8"))
+    fmt = neutralize_cell if neutralize else format_cell
+    header = sep.join(_field(fmt(c), sep) for c in df.columns)
+    columns = [[_field(t, sep) for t in _column_texts(df.iloc[:, k], neutralize)] for k in range(df.shape[1])]
+    # an empty line would be skipped by readers: one empty field is written ""
+    lines = [header, *(sep.join(row) or '""' for row in zip(*columns))] if columns else [header]
+    text = "\r\n".join(lines) + "\r\n"
+    atomic_write_bytes(path, text.encode("utf-8-sig" if bom else "utf-8"))
 
 
 # --- xlsx -----------------------------------------------------------------------------
@@ -390,3 +481,61 @@ def deterministic_zip(data: bytes) -> bytes:
                 )
             dst.writestr(new, content)
     return buf.getvalue()
+
+
+# --- file-system errors, said in French -------------------------------------------------
+_OS_REASONS = {
+    "EACCES": "permission refusée",
+    "EPERM": "opération non permise (fichier protégé ou immuable ?)",
+    "EROFS": "système de fichiers en lecture seule",
+    "ENOSPC": "plus de place sur le disque",
+    "EDQUOT": "quota disque dépassé",
+    "EFBIG": "fichier trop volumineux pour le système de fichiers",
+    "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "EISDIR": "c'est un dossier, pas un fichier",
+    "ENAMETOOLONG": "nom de fichier ou chemin trop long",
+    "ENOENT": "fichier ou dossier introuvable",
+    "EEXIST": "existe déjà",
+    "ENOTEMPTY": "dossier non vide",
+    "ELOOP": "trop de liens symboliques (boucle ?)",
+    "EMFILE": "trop de fichiers ouverts",
+    "ENFILE": "trop de fichiers ouverts sur le système",
+    "EIO": "erreur d'entrée-sortie du disque",
+    "EXDEV": "déplacement impossible d'un système de fichiers à un autre",
+    "EBUSY": "fichier ou dossier occupé par un autre programme",
+    "ETXTBSY": "fichier occupé par un autre programme",
+    "EINVAL": "nom de fichier ou argument invalide",
+    "EILSEQ": "nom de fichier avec des caractères invalides",
+    "ENXIO": "périphérique introuvable",
+    "ENODEV": "périphérique introuvable",
+    "EAGAIN": "ressource momentanément indisponible, réessayez",
+    "ESTALE": "fichier réseau périmé (partage déconnecté ?)",
+    "ENOTCONN": "partage réseau déconnecté",
+    "ETIMEDOUT": "délai dépassé (partage réseau ?)",
+}
+
+
+def os_error_reason(exc: OSError) -> str:
+    """The French reason of a file-system error (by its ``errno``; the system's own text,
+    often English, is not used)."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(exc.errno or -1, "")
+    if name in _OS_REASONS:
+        return _OS_REASONS[name]
+    if isinstance(exc, FileNotFoundError):
+        return _OS_REASONS["ENOENT"]
+    if isinstance(exc, PermissionError):
+        return _OS_REASONS["EACCES"]
+    if isinstance(exc, IsADirectoryError):
+        return _OS_REASONS["EISDIR"]
+    if isinstance(exc, NotADirectoryError):
+        return _OS_REASONS["ENOTDIR"]
+    return f"erreur du système de fichiers ({name or type(exc).__name__})"
+
+
+def os_error_message(exc: OSError) -> str:
+    """``<path> : <French reason>`` (both paths for a rename or a copy)."""
+    paths = [str(p) for p in (getattr(exc, "filename", None), getattr(exc, "filename2", None)) if p not in (None, "")]
+    where = " → ".join(paths)
+    return f"{where} : {os_error_reason(exc)}" if where else os_error_reason(exc)
