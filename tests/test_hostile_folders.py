@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matching.errors import FolderBusyError, FolderError, InputFileError, UsageError
+from matching.errors import FolderBusyError, FolderError, InputFileError
 from matching.io.batch_folder import BatchFolder, BatchFolderError
 
 try:
