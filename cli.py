@@ -524,12 +524,14 @@ def evaluate_melo(
 def replay(
     manifest: Path = typer.Argument(..., help="manifest.json d'un lot (ou son dossier)."),
     out_dir: Path = typer.Option(..., "--out", help="Dossier où rejouer le lot."),
+    profiles: Optional[Path] = typer.Option(None, "--profiles", help="Fichier des profils du lot (empreinte vérifiée)."),
+    positions: Optional[Path] = typer.Option(None, "--positions", help="Fichier des postes du lot (empreinte vérifiée)."),
 ):
     """Rejouer un lot à partir de son manifeste et vérifier que les sorties sont identiques (code 7 sinon)."""
     from matching.replay import replay as run_replay
 
     with _Progress(enabled=True) as prog:
-        res = run_replay(manifest, out_dir, progress=prog)
+        res = run_replay(manifest, out_dir, profiles=profiles, positions=positions, progress=prog)
     for line in res.lines():
         _show(line)
     if not res.identical:

@@ -678,27 +678,28 @@ def allocate(
     unfilled = _unfilled(shortlists, info, capacities, result)
     unplaced = _unplaced(method, shortlists, capacities, result)
 
-    names = [f"allocation-{method}.csv", f"allocation-{method}-unfilled.csv",
-             f"allocation-{method}-unplaced.csv", "allocation-comparison.csv", "allocation-comparison.json"]
-    hashes = {name: _write_csv(df, outdir / name) for name, df in zip(names, (assignments, unfilled, unplaced))}
-    summary = _summary(method, proposing=proposing if method == "stable" else None, seed=int(seed),
-                       shortlists=shortlists, capacities=capacities, result=result,
-                       unfilled=unfilled, digest=digest, files=hashes)
+    with BatchFolder(outdir).lock():  # one allocation at a time, never during a run into the folder
+        names = [f"allocation-{method}.csv", f"allocation-{method}-unfilled.csv",
+                 f"allocation-{method}-unplaced.csv", "allocation-comparison.csv", "allocation-comparison.json"]
+        hashes = {name: _write_csv(df, outdir / name) for name, df in zip(names, (assignments, unfilled, unplaced))}
+        summary = _summary(method, proposing=proposing if method == "stable" else None, seed=int(seed),
+                           shortlists=shortlists, capacities=capacities, result=result,
+                           unfilled=unfilled, digest=digest, files=hashes)
 
-    folder = BatchFolder(outdir)
-    payload_box: dict[str, Any] = {}
+        folder = BatchFolder(outdir)
+        payload_box: dict[str, Any] = {}
 
-    def record(manifest: dict[str, Any]) -> None:
-        allocations = manifest.get("allocations")
-        if not isinstance(allocations, dict):
-            allocations = {}
-        allocations[method] = summary
-        manifest["allocations"] = allocations
-        payload_box["comparison"], payload_box["payload"] = _comparison(allocations, digest)
+        def record(manifest: dict[str, Any]) -> None:
+            allocations = manifest.get("allocations")
+            if not isinstance(allocations, dict):
+                allocations = {}
+            allocations[method] = summary
+            manifest["allocations"] = allocations
+            payload_box["comparison"], payload_box["payload"] = _comparison(allocations, digest)
 
-    folder.update_manifest(record)  # re-read, changed and written back as a whole
-    _write_csv(payload_box["comparison"], outdir / names[3])
-    folder.write_json(names[4], payload_box["payload"])
+        folder.update_manifest(record)  # re-read, changed and written back as a whole
+        _write_csv(payload_box["comparison"], outdir / names[3])
+        folder.write_json(names[4], payload_box["payload"])
     comparison = payload_box["comparison"]
 
     return AllocationResult(

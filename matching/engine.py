@@ -239,15 +239,28 @@ class Matcher:
     def run(self, profiles: str | Path, positions: str | Path, *, out: str | Path | None = None,
             progress: Progress = _noop, batch_id: str | None = None, replace: bool = False):
         """Read, validate, prepare and rank two files; with ``out``, write every deliverable
-        there (a folder that is not empty is refused unless ``replace``, which removes the
-        previous batch's files first). Returns a :class:`matching.batch.Batch`."""
+        there. A folder that is not empty is refused unless ``replace``; the new batch is
+        written beside it and swapped in whole (never a mix of two batches, no stale file),
+        under the folder's lock, which is taken before any heavy work (a second run into the
+        same folder is refused at once). Input files inside ``out`` are refused. Returns a
+        :class:`matching.batch.Batch`."""
+        import contextlib
+
         from matching.io.batch_folder import BatchFolder
 
         t_start = time.perf_counter()
-        if out is not None:  # before any heavy work
-            folder = BatchFolder(out)
-            if folder.path.exists() and any(folder.path.iterdir()) and not replace:
-                folder.clear_for_new_batch(replace=False)  # raises, with what to do
+        folder = BatchFolder(out) if out is not None else None
+        with contextlib.ExitStack() as held:
+            if folder is not None:  # before any heavy work
+                folder.check_outside(profiles, positions)
+                folder.check_replaceable(replace=replace)  # raises, with what to do
+                held.enter_context(folder.lock(create=True))
+                folder.check_replaceable(replace=replace)  # the lock may have recovered an older batch
+            return self._run(profiles, positions, folder, progress=progress, batch_id=batch_id,
+                             replace=replace, t_start=t_start)
+
+    def _run(self, profiles, positions, folder, *, progress: Progress, batch_id: str | None, replace: bool,
+             t_start: float):
         config = self.config.resolved()
         matcher = self if config == self.config else self.with_config(config)
         inputs = matcher.read(profiles, positions, progress=progress)
@@ -255,13 +268,15 @@ class Matcher:
         warnings = inputs.warnings if config.input.strict and config.input.strict_warnings else rejects.iloc[0:0]
         if config.input.strict and (len(rejects) or len(warnings)):
             where = "la commande validate"
-            if out is not None:
-                folder = BatchFolder(out)
-                folder.clear_for_new_batch(replace=replace)
-                folder.ensure()
-                where = str(folder.write_csv("rejects.csv", rejects))
-                if len(warnings):
-                    where += " et " + str(folder.write_csv("warnings.csv", warnings))
+            if folder is not None:
+                def write_rejects(staged):
+                    written = [staged.write_csv("rejects.csv", rejects)]
+                    if len(warnings):
+                        written.append(staged.write_csv("warnings.csv", warnings))
+                    return written
+
+                written = folder.write_new_batch(write_rejects, replace=replace)
+                where = " et ".join(str(folder.path / p.name) for p in written)
             raise RejectedRows(
                 f"mode strict : {len(rejects)} ligne(s) rejetée(s) et {len(warnings)} avertissement(s) dans les "
                 f"fichiers d'entrée, aucun lot n'a été produit (détail dans {where})."
@@ -273,10 +288,18 @@ class Matcher:
         prepared = matcher.prepare(inputs, progress=progress)
         batch = matcher.rank(prepared, config, progress=progress, batch_id=batch_id)
         batch.started = t_start
-        if out is not None:
+        if folder is not None:
             progress("write", 0, 1)
-            BatchFolder(out).clear_for_new_batch(replace=replace)
-            batch.write(out)
+            staged_at: dict[str, Path] = {}
+
+            def write(staged):
+                staged_at["root"] = staged.path
+                return batch.write(staged)
+
+            files = folder.write_new_batch(write, replace=replace)
+            # the files were written in the staging folder, which is now the output folder
+            batch.files = {k: folder.path / Path(p).relative_to(staged_at["root"]) for k, p in files.items()}
+            batch.folder = folder
             progress("write", 1, 1)
         else:
             batch.manifest["timings_seconds"]["total"] = time.perf_counter() - t_start

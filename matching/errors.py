@@ -20,6 +20,8 @@ code   meaning
 
 from __future__ import annotations
 
+import errno as _errno
+
 __all__ = [
     "MatchingError",
     "UsageError",
@@ -28,6 +30,9 @@ __all__ = [
     "RejectedRowsError",
     "ModelUnavailableError",
     "ReplayMismatch",
+    "FolderError",
+    "FolderBusyError",
+    "os_error_reason",
     "EXIT_OK",
     "EXIT_INTERNAL",
 ]
@@ -84,3 +89,37 @@ class ReplayMismatch(MatchingError):
     """A replay produced files that differ from the original batch."""
 
     exit_code = 7
+
+
+class FolderError(InputFileError):
+    """An output folder cannot be written or replaced as asked (read-only, full, a foreign
+    file or a link in the way...); nothing was half-written."""
+
+
+class FolderBusyError(FolderError):
+    """Another run holds the lock of the output folder."""
+
+
+_REASONS = {
+    _errno.EACCES: "permission refusée",
+    _errno.EPERM: "opération interdite (dossier ou fichier protégé, attribut « immuable » ?)",
+    _errno.EROFS: "système de fichiers en lecture seule",
+    _errno.ENOSPC: "plus de place sur le disque",
+    _errno.EDQUOT: "quota de disque dépassé",
+    _errno.EISDIR: "un dossier occupe la place d'un fichier attendu",
+    _errno.ENOTDIR: "un fichier occupe la place d'un dossier attendu",
+    _errno.ENOTEMPTY: "un dossier non vide occupe la place attendue",
+    _errno.EEXIST: "un fichier ou un dossier existe déjà à cet endroit",
+    _errno.ENAMETOOLONG: "nom de fichier trop long",
+    _errno.ELOOP: "trop de liens symboliques",
+    _errno.EBUSY: "ressource occupée",
+    _errno.EXDEV: "les deux chemins sont sur des systèmes de fichiers différents",
+    _errno.EMFILE: "trop de fichiers ouverts",
+    _errno.EIO: "erreur d'entrée-sortie du disque",
+    _errno.ENOENT: "fichier ou dossier absent",
+}
+
+
+def os_error_reason(exc: OSError) -> str:
+    """The French reason of a file-system error (never the file's content)."""
+    return _REASONS.get(exc.errno or -1, f"erreur du système de fichiers ({_errno.errorcode.get(exc.errno or -1, type(exc).__name__)})")

@@ -1,7 +1,11 @@
 """Replay a batch from its ``manifest.json`` and check that it gives the same files.
 
-Steps: read the manifest; find each input file (its recorded absolute path, else its path
-relative to the manifest's folder) and check its sha256 — a missing or changed input stops
+Steps: read the manifest; find each input file and check its sha256. A manifest is trusted
+only within its batch folder: an input file is the one given by the caller (the command
+line's ``--profiles`` / ``--positions``), else the manifest's path only when it stays inside
+the batch folder (no absolute path elsewhere, no ``..``, no link leaving it); otherwise the
+replay is refused with a French message saying which option to give. The same holds for
+the taxonomy folder: outside the batch folder, only the shipped taxonomy is used — a missing or changed input stops
 the replay with a French message (:class:`ReplayError`); rebuild the configuration; load
 the taxonomy (recorded path, else the shipped one) and the encoder, and report any
 difference of taxonomy hash, model fingerprint or software version; re-run the batch with
@@ -86,20 +90,43 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         raise ReplayError(str(exc)) from None
 
 
-def _locate_input(name: str, entry: dict[str, Any], manifest_dir: Path) -> Path:
-    """The input file (recorded path, else relative to the manifest's folder), hash checked."""
+_OPTION = {"profiles": "--profiles", "positions": "--positions"}
+
+
+def _within(path: Path, root: Path) -> bool:
+    real = path.resolve()
+    return real == root or root in real.parents
+
+
+def _locate_input(name: str, entry: dict[str, Any], manifest_dir: Path, given: str | Path | None = None) -> Path:
+    """The input file, hash checked: ``given`` (the caller's), else the manifest's path if it
+    stays inside the batch folder ``manifest_dir``."""
     from matching.manifest import file_sha256
 
-    candidates = []
-    if entry.get("path"):
-        candidates.append(Path(entry["path"]))
-    if entry.get("path_from_outputs"):
-        candidates.append((manifest_dir / entry["path_from_outputs"]).resolve())
     label = {"profiles": "profils", "positions": "postes"}.get(name, name)
-    found = next((p for p in candidates if p.is_file()), None)
-    if found is None:
-        where = " ou ".join(str(p) for p in candidates) or "(aucun chemin enregistré)"
-        raise ReplayError(f"fichier des {label} introuvable : {where}. Le lot ne peut pas être rejoué.")
+    if given is not None:
+        found = Path(given)
+        if not found.is_file():
+            raise ReplayError(f"fichier des {label} introuvable : {found}. Le lot ne peut pas être rejoué.")
+    else:
+        candidates = []
+        if entry.get("path_from_outputs"):
+            candidates.append(manifest_dir / str(entry["path_from_outputs"]))
+        if entry.get("path"):
+            candidates.append(Path(str(entry["path"])))
+        inside = [p for p in candidates if _within(p, manifest_dir)]
+        if candidates and not inside:
+            raise ReplayError(
+                f"le manifeste situe le fichier des {label} hors du dossier du lot {manifest_dir} : un manifeste n'est "
+                f"cru que dans son dossier. Donnez ce fichier sur la ligne de commande ({_OPTION.get(name, name)} "
+                "FICHIER) pour rejouer le lot ; son empreinte sera vérifiée."
+            )
+        found = next((p for p in inside if p.is_file()), None)
+        if found is None:
+            raise ReplayError(
+                f"fichier des {label} introuvable dans le dossier du lot {manifest_dir}. Donnez-le sur la ligne de "
+                f"commande ({_OPTION.get(name, name)} FICHIER) pour rejouer le lot."
+            )
     digest = file_sha256(found)
     if digest != entry.get("sha256"):
         raise ReplayError(
@@ -110,8 +137,12 @@ def _locate_input(name: str, entry: dict[str, Any], manifest_dir: Path) -> Path:
     return found
 
 
-def replay(manifest_path: str | Path, out_dir: str | Path, *, encoder=None, progress=None) -> ReplayResult:
+def replay(manifest_path: str | Path, out_dir: str | Path, *, profiles: str | Path | None = None,
+           positions: str | Path | None = None, encoder=None, progress=None) -> ReplayResult:
     """Re-run the batch described by ``manifest_path`` into ``out_dir`` and compare its files.
+
+    ``profiles`` and ``positions`` (the command line's files) stand for the inputs; without
+    them, the manifest's paths are used only inside the batch folder (see the module).
 
     ``encoder`` (optional) replaces the model named in the configuration (tests); its
     fingerprint is still compared with the manifest's.
@@ -134,14 +165,21 @@ def replay(manifest_path: str | Path, out_dir: str | Path, *, encoder=None, prog
     for key in ("profiles", "positions"):
         if key not in inputs:
             raise ReplayError(f"{manifest_path} : le manifeste ne décrit pas le fichier d'entrée « {key} ».")
-    profiles = _locate_input("profiles", inputs["profiles"], src_dir)
-    positions = _locate_input("positions", inputs["positions"], src_dir)
+    profiles = _locate_input("profiles", inputs["profiles"], src_dir, profiles)
+    positions = _locate_input("positions", inputs["positions"], src_dir, positions)
     config = Config.from_dict(manifest["config"], source=f"{manifest_path} (config)")
 
     warnings: list[str] = []
+
     tax_info = manifest.get("taxonomy") or {}
     tax_path = tax_info.get("path")
-    taxonomy = Taxonomy.load(tax_path if tax_path and Path(tax_path).is_dir() else None)
+    taxonomy = Taxonomy.load()  # the shipped one; another folder only inside the batch folder
+    if tax_path and Path(str(tax_path)).resolve() != Path(taxonomy.path).resolve():
+        if _within(Path(str(tax_path)), src_dir) and Path(str(tax_path)).is_dir():
+            taxonomy = Taxonomy.load(tax_path)
+        else:
+            warnings.append("le manifeste désigne un référentiel hors du dossier du lot : le référentiel livré "
+                            "avec le moteur est utilisé.")
     if tax_info.get("sha256") and taxonomy.sha256 != tax_info.get("sha256"):
         warnings.append(
             f"le référentiel a changé (version {taxonomy.version}, empreinte {taxonomy.sha256[:12]}… ; "

@@ -23,6 +23,11 @@ def _manifest(batch: Path) -> dict:
     return json.loads((batch / "manifest.json").read_text(encoding="utf-8"))
 
 
+def _given(m: dict, *keys: str) -> dict:
+    """The input files as the command line gives them (a manifest is trusted only within its folder)."""
+    return {k: m["inputs"][k]["path"] for k in keys}
+
+
 def test_manifest_holds_what_a_replay_needs(batch):
     m = _manifest(batch)
     assert m["seed"] == m["config"]["compute"]["seed"]
@@ -42,12 +47,12 @@ def test_replay_gives_identical_files_and_reports_differences(batch, tmp_path):
     m["taxonomy"]["sha256"] = "0" * 64
     m["model"]["weights_sha256"] = "1" * 64
     m["outputs"]["rejects.csv"] = "2" * 64
-    # the copy sits in another folder: inputs are found by their absolute path
+    # the copy sits in another folder: inputs are given as on the command line
     src = tmp_path / "source"
     src.mkdir()
     (src / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
 
-    result = replay(src / "manifest.json", tmp_path / "rejeu")
+    result = replay(src / "manifest.json", tmp_path / "rejeu", **_given(m, "profiles", "positions"))
     assert result.batch_id == m["batch_id"]
     assert result.files["shortlists.csv"] == IDENTICAL
     assert (tmp_path / "rejeu" / "shortlists.csv").read_bytes() == (batch / "shortlists.csv").read_bytes()
@@ -71,7 +76,7 @@ def test_replay_stops_when_an_input_changed_or_is_missing(batch, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "manifest.json").write_text(json.dumps(changed), encoding="utf-8")
     with pytest.raises(ReplayError, match="fichier des profils a changé"):
-        replay(tmp_path / "a" / "manifest.json", tmp_path / "rejeu-a")
+        replay(tmp_path / "a" / "manifest.json", tmp_path / "rejeu-a", **_given(m, "profiles", "positions"))
 
     missing = json.loads(json.dumps(m))
     missing["inputs"]["positions"]["path"] = str(tmp_path / "absent.csv")
@@ -79,7 +84,7 @@ def test_replay_stops_when_an_input_changed_or_is_missing(batch, tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "manifest.json").write_text(json.dumps(missing), encoding="utf-8")
     with pytest.raises(ReplayError, match="fichier des postes introuvable"):
-        replay(tmp_path / "b", tmp_path / "rejeu-b")  # a folder means its manifest.json
+        replay(tmp_path / "b", tmp_path / "rejeu-b", **_given(m, "profiles"))  # a folder means its manifest.json
     assert not (tmp_path / "rejeu-a").exists() and not (tmp_path / "rejeu-b").exists()
 
 
