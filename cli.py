@@ -141,7 +141,7 @@ def _library_error(exc: BaseException) -> tuple[int, str] | None:
     import tomllib
     import zipfile
 
-    from matching.io.writers import os_error_message
+    from matching.errors import os_error_message
 
     if isinstance(exc, OSError):
         return EXIT_INPUT, os_error_message(exc)

@@ -351,7 +351,7 @@ def test_file_system_conditions_are_said_in_french(hostile_inputs, tmp_path):
     (errno.EROFS, "lecture seule"),
     (errno.ENOSPC, "plus de place"),
     (errno.ENOTDIR, "n'est pas un dossier"),
-    (errno.EISDIR, "c'est un dossier"),
+    (errno.EISDIR, "un dossier occupe la place"),
     (errno.ENAMETOOLONG, "trop long"),
     (errno.EDQUOT, "quota"),
 ])

@@ -333,6 +333,8 @@ class BatchFolder:
         parent = real.parent
         while not parent.exists() and parent != parent.parent:
             parent = parent.parent
+        if not parent.is_dir():
+            raise FolderError(f"{self.path} : {parent} n'est pas un dossier (c'est un fichier) ; choisissez un autre dossier de sortie.")
         if not os.access(parent, os.W_OK | os.X_OK):
             raise FolderError(
                 f"{self.path} : le dossier parent {parent} n'accepte pas l'écriture (permission refusée ou lecture "

@@ -62,8 +62,6 @@ __all__ = [
     "format_cell",
     "needs_guard",
     "visible_text",
-    "os_error_reason",
-    "os_error_message",
     "write_csv",
     "write_xlsx",
     "FORMULA_TRIGGERS",
@@ -482,60 +480,3 @@ def deterministic_zip(data: bytes) -> bytes:
             dst.writestr(new, content)
     return buf.getvalue()
 
-
-# --- file-system errors, said in French -------------------------------------------------
-_OS_REASONS = {
-    "EACCES": "permission refusée",
-    "EPERM": "opération non permise (fichier protégé ou immuable ?)",
-    "EROFS": "système de fichiers en lecture seule",
-    "ENOSPC": "plus de place sur le disque",
-    "EDQUOT": "quota disque dépassé",
-    "EFBIG": "fichier trop volumineux pour le système de fichiers",
-    "ENOTDIR": "un élément du chemin n'est pas un dossier",
-    "EISDIR": "c'est un dossier, pas un fichier",
-    "ENAMETOOLONG": "nom de fichier ou chemin trop long",
-    "ENOENT": "fichier ou dossier introuvable",
-    "EEXIST": "existe déjà",
-    "ENOTEMPTY": "dossier non vide",
-    "ELOOP": "trop de liens symboliques (boucle ?)",
-    "EMFILE": "trop de fichiers ouverts",
-    "ENFILE": "trop de fichiers ouverts sur le système",
-    "EIO": "erreur d'entrée-sortie du disque",
-    "EXDEV": "déplacement impossible d'un système de fichiers à un autre",
-    "EBUSY": "fichier ou dossier occupé par un autre programme",
-    "ETXTBSY": "fichier occupé par un autre programme",
-    "EINVAL": "nom de fichier ou argument invalide",
-    "EILSEQ": "nom de fichier avec des caractères invalides",
-    "ENXIO": "périphérique introuvable",
-    "ENODEV": "périphérique introuvable",
-    "EAGAIN": "ressource momentanément indisponible, réessayez",
-    "ESTALE": "fichier réseau périmé (partage déconnecté ?)",
-    "ENOTCONN": "partage réseau déconnecté",
-    "ETIMEDOUT": "délai dépassé (partage réseau ?)",
-}
-
-
-def os_error_reason(exc: OSError) -> str:
-    """The French reason of a file-system error (by its ``errno``; the system's own text,
-    often English, is not used)."""
-    import errno as _errno
-
-    name = _errno.errorcode.get(exc.errno or -1, "")
-    if name in _OS_REASONS:
-        return _OS_REASONS[name]
-    if isinstance(exc, FileNotFoundError):
-        return _OS_REASONS["ENOENT"]
-    if isinstance(exc, PermissionError):
-        return _OS_REASONS["EACCES"]
-    if isinstance(exc, IsADirectoryError):
-        return _OS_REASONS["EISDIR"]
-    if isinstance(exc, NotADirectoryError):
-        return _OS_REASONS["ENOTDIR"]
-    return f"erreur du système de fichiers ({name or type(exc).__name__})"
-
-
-def os_error_message(exc: OSError) -> str:
-    """``<path> : <French reason>`` (both paths for a rename or a copy)."""
-    paths = [str(p) for p in (getattr(exc, "filename", None), getattr(exc, "filename2", None)) if p not in (None, "")]
-    where = " → ".join(paths)
-    return f"{where} : {os_error_reason(exc)}" if where else os_error_reason(exc)
