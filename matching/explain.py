@@ -221,7 +221,7 @@ def _fmt_many(values: np.ndarray) -> np.ndarray:
     t = v * 100.0
     k = np.floor(t)
     frac = t - k
-    easy = (v >= 0.0) & (v <= 1.0) & (np.abs(frac - 0.5) > 1e-6)
+    easy = ~np.signbit(v) & (v <= 1.0) & (np.abs(frac - 0.5) > 1e-6)  # not -0.0: "-0,00"
     k = np.where(easy, k + (frac > 0.5), 0).astype(np.int64)
     out = _TWO_DECIMALS[np.clip(k, 0, 100)]
     hard = np.flatnonzero(~easy)
