@@ -4,16 +4,21 @@ Every encoder follows one small contract (see ``docs/ARCHITECTURE.md``)::
 
     enc.encode(texts, role="query" | "passage") -> np.ndarray  # float32 (n, enc.dim)
 
-rows L2-normalised, order preserved. Texts are cut to ``max_chars`` characters, identical
-texts are encoded once, and the unique texts go to the model in batches sorted by length
-(less padding). Each encoder carries ``name`` (identity written in the manifest), ``dim``,
+rows L2-normalised, order preserved. Texts are cut to ``max_chars`` characters and
+identical texts are encoded once. A text's vector depends on that text only, bit for bit,
+never on the texts encoded with it: a sentence-transformers model sees one text per forward
+pass (batched, the products round differently with the batch's shape and padding), the
+hashing encoder is row-wise by construction. Each encoder carries ``name`` (identity written in the manifest), ``dim``,
 ``fingerprint`` (sha256 of the weights, or of the parameters for ``hashing``; part of the
 cache key) and ``fallback_reason`` (``None``, or why another model than the one asked for
 is used, in French, for the run's output and the manifest).
 
 :func:`load_encoder` builds the encoder named in :class:`~matching.config.ModelConfig`
 and, unless told otherwise, wraps it in a :class:`CachedEncoder` (SQLite file, WAL mode,
-safe to share between processes).
+safe to share between processes). A cache file that cannot be trusted (not readable by
+SQLite, written by an earlier format, vectors of the wrong size, not finite or not of unit
+length) is renamed with a ``.mis-de-cote-<date>`` suffix, never deleted, with an
+:class:`EmbeddingCacheWarning` in French saying why and where, and rebuilt.
 
 Heavy libraries (torch, sentence-transformers, scikit-learn) are imported only when an
 encoder that needs them is built.
