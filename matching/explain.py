@@ -10,7 +10,7 @@ or not.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -24,7 +24,10 @@ __all__ = [
     "ADVISORS_DECIDE",
     "skill_lists",
     "required_skill_status",
+    "pair_skill_lists",
+    "SkillLists",
     "line_sentence",
+    "line_sentences",
     "PairAccount",
     "explain_pair",
     "render_account",
@@ -54,20 +57,141 @@ def skill_lists(
     shown as matched with its levels; a skill not held, of which the engineer holds a close
     skill (``related``: listed skill -> close skills, best first, as
     ``Normalized.related_skills``; pass it only when the related-skill credit is on), is
-    shown as matched with the close skill named: "Kubernetes (proche : Docker)"."""
-    matched, missing = [], []
-    for key, (status, have, close) in required_skill_status(profile_skills, required, related, labels).items():
-        label = labels.get(key, key)
-        need = required[key]
-        if status == "close":
-            matched.append(f"{label} (proche : {labels.get(close, close)})")
-        elif status == "missing":
-            missing.append(label)
-        elif status == "lower":
-            matched.append(f"{label} (niveau {have} pour {need} requis)")
-        else:
-            matched.append(label)
-    return matched, missing
+    shown as matched with the close skill named: "Kubernetes (proche : Docker)".
+
+    One pair of :func:`pair_skill_lists` (the same texts)."""
+    zero = np.zeros(1, dtype=np.int64)
+    matched, missing = pair_skill_lists([profile_skills], [required], labels, zero, zero, related).lists()
+    return matched[0], missing[0]
+
+
+@dataclass(frozen=True)
+class SkillLists:
+    """The matched and missing required skills of many lines, flat: line ``k``'s matched
+    texts are ``texts[start[k] : start[k] + n_matched[k]]`` and its missing ones follow
+    (``n_missing[k]`` of them), each in the order of their label."""
+
+    texts: np.ndarray  # object array of str
+    start: np.ndarray
+    n_matched: np.ndarray
+    n_missing: np.ndarray
+
+    @classmethod
+    def from_lists(cls, matched: Sequence[list[str]], missing: Sequence[list[str]]) -> "SkillLists":
+        texts: list[str] = []
+        for m, ms in zip(matched, missing):
+            texts += m
+            texts += ms
+        n_m = np.array([len(m) for m in matched], dtype=np.int64)
+        n_ms = np.array([len(m) for m in missing], dtype=np.int64)
+        start = np.concatenate([[0], np.cumsum(n_m + n_ms)[:-1]]).astype(np.int64) if len(n_m) else n_m
+        return cls(np.array(texts, dtype=object), start, n_m, n_ms)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def lists(self) -> tuple[list[list[str]], list[list[str]]]:
+        flat = self.texts.tolist()
+        matched, missing = [], []
+        for a, m, ms in zip(self.start.tolist(), self.n_matched.tolist(), self.n_missing.tolist()):
+            matched.append(flat[a : a + m])
+            missing.append(flat[a + m : a + m + ms])
+        return matched, missing
+
+    def joined(self, which: str, sep: str, *, limit: int | None = None) -> list[str]:
+        """Per line, its ``which`` ("matched" or "missing") texts joined by ``sep`` (the first
+        ``limit`` only, when given)."""
+        first = self.start if which == "matched" else self.start + self.n_matched
+        count = self.n_matched if which == "matched" else self.n_missing
+        if limit is not None:
+            count = np.minimum(count, limit)
+        flat = self.texts.tolist()
+        return [sep.join(flat[a:b]) for a, b in zip(first.tolist(), (first + count).tolist())]
+
+
+def pair_skill_lists(
+    profile_skills: Sequence[dict[str, int]],
+    position_required: Sequence[dict[str, int]],
+    labels: dict[str, str],
+    profiles: np.ndarray,
+    positions: np.ndarray,
+    related: dict[str, list[tuple[str, float]]] | None = None,
+) -> SkillLists:
+    """The (matched, missing) required skills of every pair ``(profiles[k], positions[k])``
+    (indices into ``profile_skills`` / ``position_required``), as :func:`skill_lists` says
+    them, computed on flat arrays (one element per required skill of each pair)."""
+    profiles = np.asarray(profiles, dtype=np.int64)
+    positions = np.asarray(positions, dtype=np.int64)
+    related = related or {}
+    # concept vocabulary: what the positions require, and the close skills named for them
+    vocab: dict[str, int] = {}
+    for req in position_required:
+        for key in req:
+            vocab.setdefault(key, len(vocab))
+    for key in list(vocab):
+        for b, _ in related.get(key, ()):
+            vocab.setdefault(b, len(vocab))
+    V = max(len(vocab), 1)
+    label_of = np.empty(len(vocab), dtype=object)
+    for key, c in vocab.items():
+        label_of[c] = labels.get(key, key)
+    # each position's required skills in label order, once (CSR: ptr, concept, level needed)
+    lens = np.fromiter((len(r) for r in position_required), dtype=np.int64, count=len(position_required))
+    req_ptr = np.zeros(len(position_required) + 1, dtype=np.int64)
+    np.cumsum(lens, out=req_ptr[1:])
+    ordered = [(vocab[k], req[k]) for req in position_required
+               for k in sorted(req, key=lambda k: (labels.get(k, k).lower(), k))]
+    req_cid = np.array([c for c, _ in ordered], dtype=np.int64)
+    req_need = np.array([n for _, n in ordered], dtype=np.int64)
+    # the levels held, keyed by profile * V + concept, sorted for binary search
+    held = [(i * V + vocab[key], level) for i in np.unique(profiles).tolist()
+            for key, level in profile_skills[i].items() if key in vocab]
+    hk = np.array([k for k, _ in held], dtype=np.int64)
+    order = np.argsort(hk, kind="stable")
+    hk, hl = hk[order], np.array([v for _, v in held], dtype=np.int64)[order]
+
+    def level(rows: np.ndarray, concepts: np.ndarray) -> np.ndarray:
+        if not len(hk):
+            return np.zeros(len(rows), dtype=np.int64)
+        want = rows * V + concepts
+        at = np.minimum(np.searchsorted(hk, want), len(hk) - 1)
+        return np.where(hk[at] == want, hl[at], 0)
+
+    # one element per (pair, required skill), in pair order then label order
+    counts = lens[positions]
+    total = int(counts.sum())
+    pair_of = np.repeat(np.arange(len(positions), dtype=np.int64), counts)
+    start = np.cumsum(counts) - counts
+    elem = np.repeat(req_ptr[:-1][positions] - start, counts) + np.arange(total, dtype=np.int64)
+    cid, need = req_cid[elem], req_need[elem]
+    rows = profiles[pair_of]
+    have = level(rows, cid)
+    absent = have <= 0
+    close = np.full(total, -1, dtype=np.int64)
+    if related and total:
+        rel = [[vocab[b] for b, _ in related.get(key, ())] for key in vocab]
+        rel_len = np.array([len(r) for r in rel], dtype=np.int64)
+        table = np.full((len(vocab), max(int(rel_len.max()), 1)), -1, dtype=np.int64)
+        for c, lst in enumerate(rel):
+            table[c, : len(lst)] = lst
+        for d in range(int(rel_len.max())):  # the first close skill held, in the listed order
+            todo = np.flatnonzero(absent & (close < 0) & (rel_len[cid] > d))
+            b = table[cid[todo], d]
+            found = level(rows[todo], b) > 0
+            close[todo[found]] = b[found]
+    missing = absent & (close < 0)
+    texts = label_of[cid] if total else np.empty(0, dtype=object)
+    low = np.flatnonzero(~absent & (have < need))
+    if len(low):
+        texts[low] = [f"{t} (niveau {h} pour {n} requis)"
+                      for t, h, n in zip(texts[low].tolist(), have[low].tolist(), need[low].tolist())]
+    near = np.flatnonzero(absent & (close >= 0))
+    if len(near):
+        texts[near] = texts[near] + " (proche : " + label_of[close[near]] + ")"
+    # per pair: its matched elements, then its missing ones
+    regroup = np.argsort(pair_of * 2 + missing, kind="stable")
+    n_missing = np.bincount(pair_of[missing], minlength=len(positions)).astype(np.int64)
+    return SkillLists(texts[regroup], start, counts - n_missing, n_missing)
 
 
 def required_skill_status(
@@ -102,21 +226,87 @@ def line_sentence(
     missing: list[str],
     occupation_note: str = "",
 ) -> str:
-    """One French sentence with the main reasons of a shortlist line."""
-    contrib = {c: (0.0 if np.isnan(components[c]) else components[c]) * weights[c] for c in COMPONENTS}
-    top = [c for c in sorted(COMPONENTS, key=lambda c: (-contrib[c], COMPONENTS.index(c))) if contrib[c] > 0][:2]
-    reasons = [f"{SHORT_LABELS[c]} {_fmt(components[c])}" for c in top]
-    parts = [f"Score {_fmt(score)}, porté surtout par : " + " et ".join(reasons) if reasons else f"Score {_fmt(score)}"]
-    n_req = len(matched) + len(missing)
-    if n_req:
-        shown = ", ".join(matched[:3]) + ("…" if len(matched) > 3 else "")
-        parts.append(f"{len(matched)} compétence(s) requise(s) sur {n_req} détenue(s)" + (f" ({shown})" if matched else ""))
-    if missing:
-        shown = ", ".join(missing[:3]) + ("…" if len(missing) > 3 else "")
-        parts.append(f"manque : {shown}")
-    if occupation_note:
-        parts.append(occupation_note)
-    return " ; ".join(parts) + "."
+    """One French sentence with the main reasons of a shortlist line (one line of
+    :func:`line_sentences`)."""
+    return line_sentences(
+        {c: np.array([components[c]], dtype=np.float64) for c in COMPONENTS},
+        {c: np.array([weights[c]], dtype=np.float64) for c in COMPONENTS},
+        np.array([score], dtype=np.float64), SkillLists.from_lists([matched], [missing]), [occupation_note],
+    )[0]
+
+
+_TWO_DECIMALS = np.array([f"{k / 100:.2f}".replace(".", ",") for k in range(101)], dtype=object)
+
+
+def _fmt_many(values: np.ndarray) -> np.ndarray:
+    """:func:`_fmt` (2 decimals) of every value, as an object array of str. Values in
+    [0, 1] not within 1e-6 of a rounding midpoint come from a table (their rounding cannot
+    be in doubt: ``v * 100`` is off by at most an ulp); the others are formatted one by one."""
+    v = np.asarray(values, dtype=np.float64)
+    t = v * 100.0
+    k = np.floor(t)
+    frac = t - k
+    easy = ~np.signbit(v) & (v <= 1.0) & (np.abs(frac - 0.5) > 1e-6)  # not -0.0: "-0,00"
+    k = np.where(easy, k + (frac > 0.5), 0).astype(np.int64)
+    out = _TWO_DECIMALS[np.clip(k, 0, 100)]
+    hard = np.flatnonzero(~easy)
+    if len(hard):
+        out[hard] = [_fmt(x) for x in v[hard].tolist()]
+    return out
+
+
+def _ints(values: np.ndarray) -> np.ndarray:
+    """str of every (non-negative) integer, as an object array."""
+    values = np.asarray(values, dtype=np.int64)
+    table = np.array([str(i) for i in range(int(values.max()) + 1 if len(values) else 1)], dtype=object)
+    return table[values]
+
+
+def line_sentences(
+    components: Mapping[str, np.ndarray],
+    weights: Mapping[str, np.ndarray],
+    scores: np.ndarray,
+    skills: SkillLists,
+    occupation_notes: Sequence[str],
+) -> list[str]:
+    """The sentence of every line at once, from its components and applied weights (one
+    array per component), its score, its required skills (:class:`SkillLists`) and its
+    occupation clause. The reasons are the (at most) two components of highest positive
+    contribution (value x weight, a missing value counting 0), ties in the components'
+    order."""
+    scores = np.asarray(scores, dtype=np.float64)
+    n = len(scores)
+    if n == 0:
+        return []
+    comp = np.column_stack([np.asarray(components[c], dtype=np.float64) for c in COMPONENTS])
+    w = np.column_stack([np.asarray(weights[c], dtype=np.float64) for c in COMPONENTS])
+    contrib = np.where(np.isnan(comp), 0.0, comp) * w
+    order = np.argsort(-contrib, axis=1, kind="stable")
+    rows = np.arange(n)
+    names = np.array([SHORT_LABELS[c] + " " for c in COMPONENTS], dtype=object)
+    reasons = []
+    for r in (0, 1):
+        top = order[:, r]
+        text = np.full(n, "", dtype=object)
+        on = np.flatnonzero(contrib[rows, top] > 0)
+        text[on] = (" et " if r else ", porté surtout par : ") + names[top[on]] + _fmt_many(comp[on, top[on]])
+        reasons.append(text.tolist())
+    n_m, n_ms = skills.n_matched, skills.n_missing
+    n_req = n_m + n_ms
+    held = np.full(n, "", dtype=object)
+    on = np.flatnonzero(n_req > 0)
+    held[on] = " ; " + _ints(n_m[on]) + " compétence(s) requise(s) sur " + _ints(n_req[on]) + " détenue(s)"
+    shown = np.asarray(skills.joined("matched", ", ", limit=3), dtype=object)
+    on = np.flatnonzero(n_m > 0)
+    held[on] = held[on] + " (" + shown[on] + np.where(n_m[on] > 3, "…)", ")")
+    lacking = np.full(n, "", dtype=object)
+    on = np.flatnonzero(n_ms > 0)
+    if len(on):
+        shown = np.asarray(skills.joined("missing", ", ", limit=3), dtype=object)
+        lacking[on] = " ; manque : " + shown[on] + np.where(n_ms[on] > 3, "…", "")
+    notes = [" ; " + x if x else "" for x in occupation_notes]
+    return [f"Score {s}{a}{b}{h}{m}{o}." for s, a, b, h, m, o in
+            zip(_fmt_many(scores).tolist(), reasons[0], reasons[1], held.tolist(), lacking.tolist(), notes)]
 
 
 @dataclass

@@ -18,7 +18,7 @@ import pandas as pd
 
 from matching.components import COMPONENTS
 from matching.config import Config
-from matching.explain import ADVISORS_DECIDE, METHOD_NOTICE_PATH, SHORT_LABELS, line_sentence, skill_lists
+from matching.explain import ADVISORS_DECIDE, METHOD_NOTICE_PATH, SHORT_LABELS, line_sentences, pair_skill_lists
 from matching.gap import GAP_HEADERS, GAP_SHEET, NEXT_STEP_COLUMNS, NEXT_STEP_HEADERS, next_steps_table
 from matching.rank import Ranking, score_pairs
 
@@ -116,39 +116,76 @@ def ministry_slug(name: str) -> str:
 
 
 def _pair_details(prep, pairs: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Components, matched/missing skills and the explanation sentence of each pair."""
-    norm, tax_labels = prep.normalized, prep.normalized.concept_labels
-    scored = score_pairs(prep.features, pairs["profile"].to_numpy(), pairs["position"].to_numpy(), config)
-    matched_col, missing_col, sentences = [], [], []
+    """Components, matched/missing skills and the explanation sentence of each pair, for all
+    the pairs at once (see :func:`matching.explain.pair_skill_lists` and
+    :func:`matching.explain.line_sentences`)."""
+    norm = prep.normalized
+    p_idx, q_idx = pairs["profile"].to_numpy(), pairs["position"].to_numpy()
+    scored = score_pairs(prep.features, p_idx, q_idx, config)
     related = getattr(norm, "related_skills", None) if config.scoring.related_skill_credit > 0 else None
-    for k, (i, j) in enumerate(zip(pairs["profile"].to_numpy(), pairs["position"].to_numpy())):
-        matched, missing = skill_lists(norm.profile_skills[i], norm.position_required[j], tax_labels, related)
-        comps = {c: scored[c].iat[k] for c in COMPONENTS}
-        weights = {c: scored[f"w_{c}"].iat[k] for c in COMPONENTS}
-        note = _occupation_note(prep.normalized, i, j, config.scoring.occupations_per_entity)
-        sentences.append(line_sentence(comps, weights, float(scored["score"].iat[k]), matched, missing, note))
-        matched_col.append("; ".join(matched))
-        missing_col.append("; ".join(missing))
+    skills = pair_skill_lists(norm.profile_skills, norm.position_required, norm.concept_labels, p_idx, q_idx, related)
+    notes = _occupation_notes(norm, p_idx, q_idx, config.scoring.occupations_per_entity)
+    sentences = line_sentences(
+        {c: scored[c].to_numpy() for c in COMPONENTS}, {c: scored[f"w_{c}"].to_numpy() for c in COMPONENTS},
+        scored["score"].to_numpy(), skills, notes,
+    )
     out = scored[list(COMPONENTS)].round(4)
-    out["matched_skills"] = matched_col
-    out["missing_skills"] = missing_col
+    out["matched_skills"] = skills.joined("matched", "; ")
+    out["missing_skills"] = skills.joined("missing", "; ")
     out["explanation"] = sentences
     return out
 
 
-def _occupation_note(norm, i: int, j: int, top: int) -> str:
-    """'same occupation' / 'adjacent occupation' clause of the explanation sentence."""
-    p_codes = [c for c, _ in norm.profile_occupations[i][:top]]
-    q_codes = [c for c, _ in norm.position_occupations[j][:top]]
-    common = [c for c in q_codes if c in p_codes]
-    if common:
-        label = norm.occupation_labels.get(common[0], "")
-        return f"même métier ({common[0]} {label})" if label else f"même métier ({common[0]})"
-    for c in q_codes:
-        for pc in p_codes:
-            if c in set(norm.adjacency.get(pc, ())):
-                return f"métier proche ({pc} vers {c}, passerelle de mobilité du ROME)"
-    return ""
+def _occupation_codes(lists, top: int, vocab: dict) -> np.ndarray:
+    """(entities, top) ids of each entity's first ``top`` occupation codes, -1 past its list."""
+    codes = np.full((len(lists), top), -1, dtype=np.int64)
+    for e, lst in enumerate(lists):
+        for r, (c, _) in enumerate(lst[:top]):
+            codes[e, r] = vocab.setdefault(c, len(vocab))
+    return codes
+
+
+def _occupation_notes(norm, p_idx: np.ndarray, q_idx: np.ndarray, top: int) -> list[str]:
+    """The 'same occupation' / 'adjacent occupation' clause of the explanation sentence of
+    every pair: the first of the position's ``top`` occupations that is among the profile's
+    ``top`` ones ("même métier"), else the first (position occupation, profile occupation)
+    linked by an official ROME mobility link, in the order of the position's then the
+    profile's occupations ("métier proche"), else ""."""
+    n = len(p_idx)
+    if n == 0:
+        return []
+    vocab: dict = {}
+    P = _occupation_codes(norm.profile_occupations, top, vocab)[p_idx]
+    Q = _occupation_codes(norm.position_occupations, top, vocab)[q_idx]
+    codes = np.empty(len(vocab), dtype=object)
+    for c, k in vocab.items():
+        codes[k] = c
+    same_text = np.array([f"même métier ({c} {norm.occupation_labels.get(c, '')})"
+                          if norm.occupation_labels.get(c, "") else f"même métier ({c})" for c in codes.tolist()],
+                         dtype=object)
+    notes = np.full(n, "", dtype=object)
+    done = np.zeros(n, dtype=bool)
+    for r in range(top):  # the position's occupations in order
+        q = Q[:, r]
+        hit = ~done & (q >= 0) & (P == q[:, None]).any(axis=1)
+        notes[hit] = same_text[q[hit]]
+        done |= hit
+    # official mobility links between the codes seen here, as sorted (from, to) keys
+    V = max(len(vocab), 1)
+    links = [vocab[pc] * V + vocab[c] for pc in codes.tolist() for c in set(norm.adjacency.get(pc, ())) if c in vocab]
+    links = np.unique(np.asarray(links, dtype=np.int64))
+    if len(links):
+        for r in range(top):
+            for s in range(top):  # for each of the position's codes, the profile's in order
+                q, p = Q[:, r], P[:, s]
+                key = p * V + q
+                at = np.minimum(np.searchsorted(links, key), len(links) - 1)
+                hit = ~done & (q >= 0) & (p >= 0) & (links[at] == key)
+                if hit.any():
+                    notes[hit] = ("métier proche (" + codes[p[hit]] + " vers " + codes[q[hit]]
+                                  + ", passerelle de mobilité du ROME)")
+                    done |= hit
+    return notes.tolist()
 
 
 def build_tables(prep, ranking: Ranking, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -187,3 +187,56 @@ def test_shipped_label_embeddings_seed_the_cache(tmp_path, monkeypatch):
     # another role (or another model) is not covered by the seed
     fresh.encode(labels, role="query")
     assert fresh.misses == 2
+
+
+# --- determinism with the real model (slow) -----------------------------------------------
+
+
+def _sample(n_profiles: int, n_positions: int, folder, *, skip: int = 0):
+    """The first rows of the shipped sample (after ``skip`` profiles), as two CSV files."""
+    import pandas as pd
+
+    from matching.resources import sample_path
+
+    p = pd.read_csv(sample_path("profiles.csv"), dtype=str, keep_default_na=False)
+    q = pd.read_csv(sample_path("positions.csv"), dtype=str, keep_default_na=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    p.iloc[skip : skip + n_profiles].to_csv(folder / "profiles.csv", index=False)
+    q.iloc[:n_positions].to_csv(folder / "positions.csv", index=False)
+    return folder / "profiles.csv", folder / "positions.csv"
+
+
+@pytest.mark.slow
+def test_real_model_vector_never_depends_on_its_batch_companions(real_encoder):
+    texts = ["Responsable de la sécurité des systèmes d'information (RSSI), pilotage de l'homologation",
+             "Data scientist", "Chef de projet applicatif ; conduite du changement ; marchés publics " * 4]
+    short = ["DSI", "SRE", "AMOA", "DPO"]
+    long_ = ["Architecte de systèmes d'information : urbanisation, cloud souverain, sécurité, "
+             "interopérabilité des applications de l'État, accompagnement des équipes " * 6] * 3
+    for role in ("query", "passage"):
+        alone = np.stack([real_encoder.encode([t], role=role)[0] for t in texts])
+        for companions in (short, long_, short + long_):
+            got = real_encoder.encode(companions[:2] + texts + companions[2:], role=role)[2 : 2 + len(texts)]
+            np.testing.assert_array_equal(got, alone)  # bit for bit, not approximately
+
+
+@pytest.mark.slow
+def test_real_model_shortlists_identical_on_a_cold_cache_and_a_cache_warmed_by_another_batch(tmp_path):
+    from matching.config import Config
+    from matching.engine import Matcher
+
+    mine = _sample(25, 12, tmp_path / "lot")
+    other = _sample(40, 12, tmp_path / "autre", skip=10)  # shares profiles 10-24 and every position
+    runs = {}
+    for name, warm_with in (("froid", None), ("chaud", other)):
+        cfg = Config().replace(model={"cache_dir": str(tmp_path / f"cache-{name}")})
+        if warm_with is not None:  # the same texts embedded earlier with other companions
+            Matcher(cfg).run(*warm_with, out=tmp_path / f"out-autre-{name}")
+        runs[name] = Matcher(cfg).run(*mine, out=tmp_path / f"out-{name}")
+    cold, warm = runs["froid"], runs["chaud"]
+    assert warm.manifest["model"]["texts_from_cache"] > 0  # the warm run did read the cache
+    # the batch ids differ only because the configurations name two cache folders
+    for table in ("shortlists.csv", "opportunities.csv"):
+        a = (tmp_path / "out-froid" / table).read_bytes().replace(cold.batch_id.encode(), b"LOT")
+        b = (tmp_path / "out-chaud" / table).read_bytes().replace(warm.batch_id.encode(), b"LOT")
+        assert a == b, table
