@@ -19,6 +19,7 @@ import functools
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -877,10 +878,23 @@ def _french_usage_error(exc) -> str:
     return message
 
 
+def _show_engine_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """The engine's own warnings (French, e.g. a damaged embedding cache set aside) as one
+    console line, without Python's source location; others as Python shows them."""
+    if category.__module__.startswith("matching"):
+        _show(("Attention", "bold yellow"), f" : {message}", stream=err)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
 def main() -> None:
     """The ``mobilite`` command: typer's application, with usage errors in French."""
     from typer._click import exceptions as click  # typer (pinned) ships its own click
 
+    warnings.showwarning = _show_engine_warning
     try:
         code = app(standalone_mode=False)
     except click.NoArgsIsHelpError as exc:  # the help was asked for by giving nothing

@@ -403,7 +403,8 @@ def normalize_entities(
         else {}
     )
 
-    codes = {c for occ in p_occ + q_occ for c, _ in occ}
+    # sorted: the batch state (and so a replay's etat/) never depends on set iteration order
+    codes = sorted({c for occ in p_occ + q_occ for c, _ in occ})
     # adjacent: an official ROME mobility link. (The same ISCO unit group, OccupationIndex.isco,
     # was tried as adjacent too: job fit alone lost nDCG@10 on all four benchmarks.)
     adjacency = {c: taxonomy.adjacent(c) for c in codes}

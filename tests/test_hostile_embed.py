@@ -142,3 +142,31 @@ def test_cache_damaged_while_open_is_set_aside_on_the_next_read(tmp_path):
         second = enc.encode(TEXTS, role="query")
     np.testing.assert_array_equal(first, second)
     assert enc.misses == 2 * len(TEXTS)
+
+
+def test_cli_says_a_damaged_cache_was_set_aside_in_one_french_line(tmp_path):
+    """Through the real command: the warning is one « Attention : » line naming where the old
+    file went (no Python source location), and the batch completes."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    cache = tmp_path / "cache"
+    (cache / "embeddings").mkdir(parents=True)
+    (cache / "embeddings" / "embeddings.sqlite").write_bytes(b"ceci n'est pas une base SQLite" * 100)
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "p.csv").write_text("profile_id;summary;skills\nA1;Développeur Python;Python:3\n", encoding="utf-8")
+    (d / "q.csv").write_text("position_id;title;ministry;required_skills\nQ1;Développeur;Ministère de l'Intérieur;Python:2\n",
+                             encoding="utf-8")
+    env = {**os.environ, "MATCHING_CACHE_DIR": str(cache), "PYTHONPATH": str(repo)}
+    proc = subprocess.run([sys.executable, str(repo / "cli.py"), "run", "--profiles", str(d / "p.csv"), "--positions",
+                           str(d / "q.csv"), "--out", str(tmp_path / "lot"), "--model", "hashing", "--quiet"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if "Cache des embeddings" in ln]
+    assert len(lines) == 1 and lines[0].startswith("Attention : "), proc.stderr
+    assert "mis de côté" in lines[0] and ".py:" not in proc.stderr and "Traceback" not in proc.stderr
+    assert list((cache / "embeddings").glob("embeddings.sqlite.mis-de-cote-*"))
