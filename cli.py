@@ -456,15 +456,15 @@ def skills_gap(
         _fail(EXIT_USAGE, f"--scope : « {scope} » n'est pas un ministère du lot ; périmètres possibles : {', '.join(scopes)}")
     part = table[table["scope"] == wanted]
     shown = part if top == 0 else part.head(top)
-    view = Table(title=f"Compétences en tension — {wanted} ({len(shown)} sur {len(part)})")
+    view = Table(title=_text(f"Compétences en tension — {wanted} ({len(shown)} sur {len(part)})"))
     for col in GAP_COLUMNS[1:]:
         text = col in ("skill_label", "source_id")
         view.add_column(GAP_SHORT_HEADERS[col], justify="left" if text else "right", overflow="fold",
                         ratio=3 if col == "skill_label" else None, min_width=None if text else 6)
     for row in shown.itertuples(index=False):
         d = row._asdict()
-        view.add_row(*[f"{d[c]:.2f}".replace(".", ",") if c == "shortage" else str(d[c]) for c in GAP_COLUMNS[1:]])
-    out.print(view)
+        view.add_row(*[_text(f"{d[c]:.2f}".replace(".", ",") if c == "shortage" else str(d[c])) for c in GAP_COLUMNS[1:]])
+    _show(view)
 
 
 @titles_app.command("normalize")
@@ -806,9 +806,8 @@ def serve(
     token = token or new_token()
     app_ = create_app(space, token=token, theme=theme)
     shown = f"[{host}]" if ":" in host else host
-    out.print(f"Espace des conseillers : http://{shown}:{port}/?token={token}",
-              highlight=False, markup=False, soft_wrap=True)
-    out.print(f"Lots : {workspace}. Arrêt : Ctrl+C.", highlight=False, markup=False)
+    _show(f"Espace des conseillers : http://{shown}:{port}/?token={token}")
+    _show(f"Lots : {workspace}. Arrêt : Ctrl+C.")
     try:
         # no access log: addresses and query strings stay out of the server's output
         uvicorn.run(app_, host=host, port=port, access_log=False, log_level="warning")
@@ -833,8 +832,8 @@ def feedback_import(
 
     folder = BatchFolder(batch)
     res = import_employer_files(folder, files)
-    out.print(f"{res.written} avis importé(s) dans {folder.file(FEEDBACK_NAME)} ; {res.already} déjà présent(s) ; "
-              f"{res.without_verdict} ligne(s) sans avis de l'employeur (non importées).", highlight=False, markup=False)
+    _show(f"{res.written} avis importé(s) dans {folder.file(FEEDBACK_NAME)} ; {res.already} déjà présent(s) ; "
+          f"{res.without_verdict} ligne(s) sans avis de l'employeur (non importées).")
 
 
 _USAGE_HINT = "Aide : mobilite --help, ou mobilite COMMANDE --help."

@@ -169,7 +169,9 @@ def pair_skill_lists(
     absent = have <= 0
     close = np.full(total, -1, dtype=np.int64)
     if related and total:
-        rel = [[vocab[b] for b, _ in related.get(key, ())] for key in vocab]
+        # close skills are looked up for required concepts only (all in vocab, added above);
+        # a close skill's own neighbours (it may be a desired skill of some position) are not
+        rel = [[vocab[b] for b, _ in related.get(key, ()) if b in vocab] for key in vocab]
         rel_len = np.array([len(r) for r in rel], dtype=np.int64)
         table = np.full((len(vocab), max(int(rel_len.max()), 1)), -1, dtype=np.int64)
         for c, lst in enumerate(rel):

@@ -210,3 +210,18 @@ def test_skill_lists_round_trip():
     assert sl.lists() == ([["a", "b"], [], ["c"]], [["x"], ["y", "z"], []])
     assert sl.joined("matched", "; ") == ["a; b", "", "c"]
     assert sl.joined("missing", ", ", limit=1) == ["x", "y", ""]
+
+
+def test_close_skill_whose_own_neighbours_are_required_nowhere():
+    """``related`` lists neighbours for every skill compared (required and desired); a close
+    skill's own neighbours that no position requires must not break the flat tables."""
+    from matching.explain import pair_skill_lists
+
+    labels = {"k8s": "Kubernetes", "docker": "Docker", "lxc": "LXC", "py": "Python"}
+    related = {"k8s": [("docker", 0.9)], "docker": [("lxc", 0.8)], "py": []}
+    have = [{"docker": 2}, {"py": 3}]
+    need = [{"k8s": 2, "py": 2}]
+    got = pair_skill_lists(have, need, labels, np.array([0, 1]), np.array([0, 0]), related).lists()
+    want = tuple(map(list, zip(*[_reference_skill_lists(have[i], need[0], labels, related) for i in (0, 1)])))
+    assert got == want
+    assert got[0][0] == ["Kubernetes (proche : Docker)"] and got[1][0] == ["Python"]
