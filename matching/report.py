@@ -691,6 +691,9 @@ def render_report(data: Mapping[str, Any], manifest: Mapping[str, Any], *,
             "Les ingénieurs sont comptés sur toute la communauté (chacun peut changer de ministère) ; les postes et "
             "les lignes de listes, par ministère (leur somme donne l'ensemble). Détail complet dans "
             "<code>skills_gap.csv</code> et la feuille « Compétences en tension » de <code>lot.xlsx</code>.</p>\n")
+        add("<p>À lire avec prudence : une compétence que personne ne détient peut être une compétence que les "
+            "profils ne déclarent pas (savoir-être comme le travail en équipe ou l'adaptation), ou écrite sous un "
+            "autre libellé voisin ; vérifiez-la dans les profils avant de planifier une formation.</p>\n")
         overall = gap.get("overall", [])
         if overall:
             add("<figure>" + _svg_bars([(r["skill_label"], r["shortage"]) for r in overall[:10]],
