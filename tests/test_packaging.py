@@ -35,6 +35,11 @@ REQUIRED_IN_WHEEL = [
     "matching/_data/sample/positions.csv",
     "matching/_data/NOTICE.md",
     "matching/_docs/NOTICE_METHODE.md",
+    # the advisors' workspace (mobilite serve): its pages, its one script and the vendored DSFR
+    "matching/web/templates/base.html",
+    "matching/web/static/app/app.js",
+    "matching/web/static/dsfr/dsfr.min.css",
+    "matching/web/static/dsfr/LICENSE.md",
 ]
 
 
