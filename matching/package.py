@@ -22,7 +22,7 @@ from pathlib import Path
 
 from matching.errors import FolderError, InputFileError, os_error_reason
 from matching.io.batch_folder import BatchFolder, BatchFolderError
-from matching.textnorm import slug as slug_of
+from matching.ministries import ministry_file_stem
 
 __all__ = ["PACKAGES_DIR", "NOTICE_NAME", "package_ministries", "PackageError"]
 
@@ -147,7 +147,7 @@ def _build(batch: BatchFolder, mapping: Mapping[str, list[Path]], *, zip: bool) 
     used: set[str] = set()
     for ministry in sorted(mapping):
         # the employer files' own name (outputs keeps it unique) names the package
-        slug = Path(mapping[ministry][0]).stem if mapping[ministry] else slug_of(ministry, default="sans-ministere")
+        slug = Path(mapping[ministry][0]).stem if mapping[ministry] else ministry_file_stem(ministry)
         if slug in used:
             raise PackageError(f"deux ministères donneraient le même dossier d'envoi « {slug} » : "
                                "corrigez l'orthographe des ministères dans le fichier des postes.")

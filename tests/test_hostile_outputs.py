@@ -391,3 +391,13 @@ def test_guard_maps_library_errors_without_echoing_them(exc, code, capsys):
         command()
     assert info.value.exit_code == code
     assert "erreur interne" not in capsys.readouterr().err
+
+
+def test_workbook_sheet_names_hold_no_bidi_override():
+    """A ministry name with U+202E becomes a sheet title without it (lot.xlsx)."""
+    from matching.io.writers import _sheet_title
+
+    used: set[str] = set()
+    title = _sheet_title("Minist\u202eère des Armées", used)
+    assert "\u202e" not in title and title.startswith("Minist")
+    assert _sheet_title("Minist\u202eère des Armées", used) != title  # a second one is told apart

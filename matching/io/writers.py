@@ -340,7 +340,7 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = _SHEET_BAD.sub("_", str(name)).strip("'") or "Feuille"
+    base = _SHEET_BAD.sub("_", visible_text(name)).strip("'") or "Feuille"
     base = base[:31]
     title, n = base, 2
     while title.casefold() in used:
