@@ -87,7 +87,7 @@ def _client(config):
             raise ConfigError([f"compute.scheduler : impossible de joindre l'ordonnanceur Dask {address!r} "
                                f"({type(exc).__name__})"]) from None
     else:
-        cluster = distributed.LocalCluster(n_workers=key[1], threads_per_worker=1, processes=True,
+        cluster = distributed.LocalCluster(n_workers=key[1], threads_per_worker=1, processes=True, host="127.0.0.1",
                                            dashboard_address=None, silence_logs=50)
         client = distributed.Client(cluster)
     _CLIENTS[key] = client

@@ -114,3 +114,34 @@ def test_property_chunks_cover_the_rows_in_order(n, chunks):
     assert all(b > a for a, b in parts) and len(parts) == min(chunks, n)
     assert not parts or max(b - a for a, b in parts) - min(b - a for a, b in parts) <= 1
 
+
+
+def _scan_dying_once(job, b0, b1):
+    """The chunk function, except that the first chunk's first attempt kills its worker
+    process (as a node lost during scoring would)."""
+    import os
+
+    from matching.rank import _scan
+
+    marker = Path(os.environ["MATCHING_TEST_DIE_MARKER"])
+    if b0 == 0 and not marker.exists():
+        marker.write_text("mort")
+        os._exit(1)
+    return _scan(job, b0, b1)
+
+
+def test_a_worker_killed_during_scoring_gives_the_same_ranking(monkeypatch, tmp_path):
+    """A worker process dies while it scores a chunk: Dask starts another worker and runs
+    the chunk again (chunks are pure functions of the broadcast job), so the ranking is the
+    same as in one process."""
+    marker = tmp_path / "died"
+    monkeypatch.setenv("MATCHING_TEST_DIE_MARKER", str(marker))
+    f = _tie_heavy(60, 30, seed=5)
+    config = Config().replace(ranking={"top_k": 3, "top_k_opportunities": 4, "min_score": 0.1})
+    monkeypatch.setattr(rank_mod, "MAX_BLOCK_PAIRS", 300)
+    one = rank(f, config, workers=1)
+    monkeypatch.setattr(rank_mod, "_scan", _scan_dying_once)
+    # 3 workers: a cluster of its own, started after the variable is set (workers inherit it)
+    on_dask = rank(f, config.replace(compute={"backend": "dask", "workers": 3}))
+    assert marker.exists()  # a worker did die
+    _assert_same_ranking(one, on_dask)
