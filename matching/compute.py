@@ -10,7 +10,7 @@ Backends:
 
 * ``local``: the chunks in this process, or in forked processes (``compute.workers``), as
   the ranking always did;
-* ``dask``: the shared job sent once to every worker (broadcast), the chunks run by
+* ``dask``: the shared job fetched once by every worker (one task), the chunks run by
   ``client.map`` and gathered in chunk order. ``compute.scheduler`` empty starts a
   ``LocalCluster`` of ``compute.workers`` processes of one thread each (2 when 0); an address
   (``tcp://hôte:8786``) joins an existing scheduler. Dask is an optional extra: without it,
@@ -20,6 +20,7 @@ Backends:
 from __future__ import annotations
 
 import atexit
+import warnings
 from typing import Any, Callable, Sequence
 
 from matching.errors import ConfigError
@@ -107,6 +108,10 @@ def _close_clients() -> None:  # pragma: no cover - at interpreter exit
     _CLIENTS.clear()
 
 
+def _identity(x):
+    return x
+
+
 def _limited(fn: Callable, shared: Any, b0: int, b1: int):
     """One chunk on a Dask worker, with one BLAS thread (the worker has one thread)."""
     from threadpoolctl import threadpool_limits
@@ -118,12 +123,17 @@ def _limited(fn: Callable, shared: Any, b0: int, b1: int):
 def run_chunks(fn: Callable[[Any, int, int], Any], shared: Any, chunks: Sequence[tuple[int, int]], config,
                *, progress: Callable[[int, int], None] | None = None) -> list:
     """``[fn(shared, b0, b1) for (b0, b1) in chunks]`` on the Dask backend of ``config``:
-    ``shared`` scattered once to every worker, results in chunk order. ``fn`` must be a
+    ``shared`` sent once to every worker, results in chunk order. ``fn`` must be a
     module-level function (workers import it by name)."""
     client = _client(config)
     from distributed import as_completed
 
-    [remote] = client.scatter([shared], broadcast=True, hash=False)
+    # the shared job as a task of its own, not scattered data: each worker fetches it once
+    # before its first chunk, and a worker lost with it does not lose it (the scheduler can
+    # run the task again, where scattered data would be forgotten with its dependents)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Ll]arge object.*")
+        remote = client.submit(_identity, shared, pure=False)
     futures = client.map(_limited, [fn] * len(chunks), [remote] * len(chunks), [c[0] for c in chunks],
                          [c[1] for c in chunks], pure=False)
     try:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matching.rank as rank_mod
-from matching.compute import split_chunks
+from matching.compute import _close_clients, split_chunks
 from matching.config import Config
 from matching.rank import rank
 from tests.test_cli import cli
@@ -24,6 +24,14 @@ distributed = pytest.importorskip("distributed")
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 #: manifest keys that say how and how fast a batch was computed, not what it contains
 _RUN_ONLY = ("timings_seconds", "compute")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clusters_closed_after_the_module():
+    """The LocalClusters started in this process stop with the module, not at the end of
+    the whole suite."""
+    yield
+    _close_clients()
 
 
 @pytest.fixture(scope="module")
