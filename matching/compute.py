@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 
 from matching.errors import ConfigError
 
-__all__ = ["split_chunks", "run_chunks", "dask_version", "dask_workers", "require_dask", "CHUNKS_PER_WORKER",
+__all__ = ["split_chunks", "run_chunks", "remote_encoder", "EMBED_CHUNK_TEXTS", "dask_version", "dask_workers", "require_dask", "CHUNKS_PER_WORKER",
            "DEFAULT_DASK_WORKERS"]
 
 #: Chunks per Dask worker (several, so that a slow or lost worker costs only small chunks).
@@ -148,3 +148,23 @@ def run_chunks(fn: Callable[[Any, int, int], Any], shared: Any, chunks: Sequence
         return client.gather(futures)
     finally:
         client.cancel(futures + [remote])
+
+
+#: Texts per embedding chunk on the Dask backend (small: a lost worker costs little).
+EMBED_CHUNK_TEXTS = 64
+
+
+def remote_encoder(fn: Callable[[Any, int, int], Any], model, fingerprint: str, config) -> Callable:
+    """``remote(texts, role) -> vectors`` for :attr:`matching.embed.CachedEncoder.remote`: the
+    texts missing from the cache cut into chunks of :data:`EMBED_CHUNK_TEXTS`, encoded by
+    ``fn`` (``matching.embed.encode_chunk``) on the workers, the vectors gathered in order."""
+
+    def remote(texts: Sequence[str], role: str):
+        import numpy as np
+
+        texts = list(texts)
+        chunks = split_chunks(len(texts), -(-len(texts) // EMBED_CHUNK_TEXTS))
+        parts = run_chunks(fn, (model, fingerprint, texts, role), chunks, config)
+        return np.concatenate(parts) if parts else np.empty((0, 0), dtype=np.float32)
+
+    return remote

@@ -51,8 +51,10 @@ def test_cli_batch_on_a_local_dask_cluster_is_identical(small, tmp_path):
     output file is byte-identical to the local backend's, the manifest too apart from its
     timings and the backend it records; the batch id is the same."""
     args = ["run", "--profiles", small[0], "--positions", small[1], "--model", "hashing", "--quiet"]
-    cli(*args, "--out", tmp_path / "local", check=0)
-    cli(*args, "--out", tmp_path / "dask", "--backend", "dask", check=0)
+    # each run on its own empty embedding cache: the dask run encodes its texts on the workers
+    cli(*args, "--out", tmp_path / "local", check=0, env={"MATCHING_CACHE_DIR": str(tmp_path / "cache-local")})
+    cli(*args, "--out", tmp_path / "dask", "--backend", "dask", check=0,
+        env={"MATCHING_CACHE_DIR": str(tmp_path / "cache-dask")})
     local, dask = _files(tmp_path / "local"), _files(tmp_path / "dask")
     assert sorted(local) == sorted(dask)
     assert "shortlists.csv" in local and "opportunities.csv" in local
@@ -66,6 +68,35 @@ def test_cli_batch_on_a_local_dask_cluster_is_identical(small, tmp_path):
     assert ml["compute"]["backend"] == "local"
     assert ml["batch_id"] == md["batch_id"]
     assert {k: v for k, v in ml.items() if k not in _RUN_ONLY} == {k: v for k, v in md.items() if k not in _RUN_ONLY}
+
+
+def test_texts_missing_from_the_cache_are_encoded_on_the_workers(small, tmp_path):
+    """With the Dask backend the cache's misses are encoded by the workers' own encoders (the
+    driver's encoder is made to refuse), the vectors come back identical to a local encoding
+    and the driver alone writes them to the cache (a second run encodes nothing)."""
+    import numpy as np
+
+    from matching.config import ModelConfig
+    from matching.embed import load_encoder
+    from matching.engine import Matcher
+
+    cfg = Config().replace(model={"name": "hashing", "cache_dir": str(tmp_path / "cache")}, compute={"backend": "dask"})
+    enc = load_encoder(cfg.model)
+
+    def refuse(texts, role):
+        raise AssertionError("encoded in the driver process")
+
+    driver_encode, enc.inner.encode = enc.inner.encode, refuse
+    prep = Matcher(cfg, encoder=enc).prepare(*small)
+    assert prep.encoder_info["texts_encoded"] > 0
+    enc.inner.encode = driver_encode
+    local = Matcher(Config().replace(model={"name": "hashing"}), encoder=load_encoder(ModelConfig(name="hashing"), cache=False))
+    ref = local.prepare(*small)
+    assert np.array_equal(prep.features.profiles.emb, ref.features.profiles.emb)
+    assert np.array_equal(prep.features.positions.emb, ref.features.positions.emb)
+    enc.inner.encode = refuse  # a second run: everything from the cache written by the driver
+    again = Matcher(cfg, encoder=enc).prepare(*small)
+    assert again.encoder_info["texts_encoded"] == 0 and again.encoder_info["texts_from_cache"] > 0
 
 
 def test_without_dask_the_message_says_what_to_install(small, tmp_path):
