@@ -129,7 +129,12 @@ def _load_config(path: Optional[Path], **overrides):
                 continue
             section, key = dotted.split("__")
             changes.setdefault(section, {})[key] = value
-        return cfg.replace(**changes) if changes else cfg
+        cfg = cfg.replace(**changes) if changes else cfg
+        if cfg.compute.backend == "dask":
+            from matching.compute import require_dask
+
+            require_dask()  # exit 3 with what to install, before reading anything
+        return cfg
     except ConfigError as exc:
         _fail(exc.exit_code, str(exc))
 
@@ -243,11 +248,13 @@ def run(
     strict: bool = typer.Option(False, "--strict", help="Échouer si une ligne est rejetée."),
     quiet: bool = typer.Option(False, "--quiet", help="Sans barre de progression."),
     replace: bool = typer.Option(False, "--replace", help="Remplacer le lot que contient déjà le dossier de sortie."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="Où calculer : local ou dask (remplace compute.backend ; mêmes résultats)."),
 ):
     """Lancer un lot : listes restreintes par ministère, opportunités par ingénieur, rapport."""
     from matching.engine import Matcher
 
-    cfg = _load_config(config, ranking__top_k=top_k, model__name=model, input__strict=True if strict else None)
+    cfg = _load_config(config, ranking__top_k=top_k, model__name=model, input__strict=True if strict else None,
+                       compute__backend=backend)
     with _Progress(enabled=not quiet) as prog:
         result = Matcher(cfg).run(profiles, positions, out=out_dir, progress=prog, replace=replace)
     _print_summary(result)
@@ -527,12 +534,15 @@ def replay(
     out_dir: Path = typer.Option(..., "--out", help="Dossier où rejouer le lot."),
     profiles: Optional[Path] = typer.Option(None, "--profiles", help="Fichier des profils du lot (empreinte vérifiée)."),
     positions: Optional[Path] = typer.Option(None, "--positions", help="Fichier des postes du lot (empreinte vérifiée)."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="Où calculer : local ou dask (remplace compute.backend ; mêmes résultats)."),
 ):
     """Rejouer un lot à partir de son manifeste et vérifier que les sorties sont identiques (code 7 sinon)."""
     from matching.replay import replay as run_replay
 
+    if backend is not None:
+        _load_config(None, compute__backend=backend)  # checks the value (exit 3)
     with _Progress(enabled=True) as prog:
-        res = run_replay(manifest, out_dir, profiles=profiles, positions=positions, progress=prog)
+        res = run_replay(manifest, out_dir, profiles=profiles, positions=positions, progress=prog, backend=backend)
     for line in res.lines():
         _show(line)
     if not res.identical:
@@ -729,13 +739,14 @@ def bench(
     as_json: bool = typer.Option(False, "--json", help="N'afficher que le JSON des mesures."),
     seed: int = typer.Option(0, "--seed"),
     config: Optional[Path] = typer.Option(None, "--config"),
+    backend: Optional[str] = typer.Option(None, "--backend", help="Où calculer : local ou dask (remplace compute.backend ; mêmes résultats)."),
 ):
     """Banc de performance sur données synthétiques : temps, débit et mémoire par étape, avec les références."""
     from matching.bench import render_bench, run_bench
 
     if stage not in (None, "score", "allocate"):
         _fail(EXIT_USAGE, f"--stage doit être score ou allocate, reçu « {stage} »")
-    cfg = _load_config(config) if config else None
+    cfg = _load_config(config, compute__backend=backend) if config or backend else None
     res = run_bench(profiles, positions, stage=stage, config=cfg, seed=seed)
     if as_json:
         # the fixed shape other programs read; details stay inside the stages

@@ -206,8 +206,11 @@ class ComputeConfig:
     memory_budget_mb: int = _int(512, 16, 1_000_000, "mémoire d'un bloc de calcul des scores ; fixe la taille des blocs")
     seed: int = _int(0, 0, 2**31 - 1, "graine de tout choix aléatoire (départage dans l'affectation)")
     workers: int = _int(
-        0, 0, 256, "processus qui se partagent scores et classement (0 = automatique : 2 au-delà de 20 millions de couples) ; les résultats n'en dépendent jamais"
+        0, 0, 256, "processus qui se partagent scores et classement (0 = automatique : 2 au-delà de 20 millions de couples ; "
+        "avec Dask : processus du LocalCluster, 2 si 0) ; les résultats n'en dépendent jamais"
     )
+    backend: str = _choice("local", ("local", "dask"), "où calculer : « local » (ce processus et ses processus fils) ou « dask » (grappe Dask, voir docs/SCALE.md) ; les résultats n'en dépendent pas")
+    scheduler: str = _str("", "avec Dask : adresse d'un ordonnanceur existant (tcp://hôte:8786) ; vide : un LocalCluster sur cette machine")
 
 
 _SECTIONS: dict[str, type] = {
@@ -221,6 +224,10 @@ _SECTIONS: dict[str, type] = {
     "output": OutputConfig,
     "compute": ComputeConfig,
 }
+
+#: Keys that only say where a batch is computed: left out of the configuration's hash (so of
+#: the batch id) and of the configuration saved with a batch.
+EXECUTION_KEYS: dict[str, tuple[str, ...]] = {"compute": ("backend", "scheduler")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -272,11 +279,20 @@ class Config:
         return self.replace(rules={"reference_date": today.isoformat()})
 
     # --- conversions ---------------------------------------------------------------
-    def to_dict(self) -> dict[str, dict[str, Any]]:
-        return {name: dataclasses.asdict(getattr(self, name)) for name in _SECTIONS}
+    def to_dict(self, *, execution: bool = True) -> dict[str, dict[str, Any]]:
+        """Every key; ``execution=False``: without the keys that only say where a batch is
+        computed (``EXECUTION_KEYS``), which never change its results."""
+        data = {name: dataclasses.asdict(getattr(self, name)) for name in _SECTIONS}
+        if not execution:
+            for section, keys in EXECUTION_KEYS.items():
+                for key in keys:
+                    data[section].pop(key)
+        return data
 
     def to_toml(self) -> str:
-        return tomli_w.dumps(self.to_dict())
+        """The configuration as saved with a batch (without ``EXECUTION_KEYS``: a batch's
+        files are the same whatever computed it)."""
+        return tomli_w.dumps(self.to_dict(execution=False))
 
     def save(self, path: str | Path) -> None:
         from matching.io.writers import atomic_write_text
@@ -284,7 +300,9 @@ class Config:
         atomic_write_text(Path(path), self.to_toml())
 
     def hash(self) -> str:
-        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
+        """The hash of what decides results (without ``EXECUTION_KEYS``: the batch id does
+        not depend on the backend)."""
+        blob = json.dumps(self.to_dict(execution=False), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
 
     @classmethod

@@ -34,6 +34,7 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Sequence, runtime_checkable
 
 import numpy as np
@@ -366,6 +367,11 @@ class CachedEncoder:
         self._lock = threading.Lock()
         #: French messages about cache files set aside by this encoder (also warned)
         self.notices: list[str] = []
+        #: ``remote(texts, role) -> vectors``: where the texts missing from the cache are
+        #: encoded when a batch runs on a cluster (``compute.backend = "dask"``: each worker
+        #: holds its own encoder, see :func:`encode_chunk`); ``None``: in this process. The
+        #: vectors come back here and this process alone writes the cache.
+        self.remote: Callable[[list[str], str], np.ndarray] | None = None
 
     # identity is the inner encoder's
     @property
@@ -558,7 +564,11 @@ class CachedEncoder:
         missing = np.flatnonzero(~found)
         if len(missing):
             # the inner encoder cuts and maps texts idempotently, so re-preparing is harmless
-            fresh = self.inner.encode([uniq[i] for i in missing], role=role)
+            todo = [uniq[i] for i in missing]
+            fresh = self.remote(todo, role) if self.remote is not None else self.inner.encode(todo, role=role)
+            if fresh.shape != (len(todo), dim):
+                raise EncoderError(f"encodage distribué : {fresh.shape} vecteurs reçus pour {len(todo)} textes "
+                                   f"de dimension {dim}")
             vecs[missing] = fresh
             payload = [(keys[i], dim, np.asarray(fresh[j], dtype="<f4").tobytes())
                        for j, i in enumerate(missing)]
@@ -578,6 +588,29 @@ class CachedEncoder:
 
     def __repr__(self) -> str:
         return f"CachedEncoder({self.inner!r}, path={str(self.path)!r})"
+
+
+# --- on a cluster's worker -----------------------------------------------------------------
+#: one encoder per worker process and model, loaded at the worker's first chunk
+_WORKER_ENCODERS: dict[str, Any] = {}
+
+
+def encode_chunk(job: tuple, b0: int, b1: int) -> np.ndarray:
+    """On a worker of the Dask backend: encode ``texts[b0:b1]`` of ``job = (model config,
+    fingerprint, texts, role)`` with the worker's own encoder (loaded once from the model
+    configuration, without cache), after checking that its fingerprint is the driver's: a
+    worker with other weights refuses rather than mixing two models in one batch. Each text
+    is encoded alone (see :class:`SentenceTransformerEncoder`), so the vectors do not depend
+    on how the texts were cut into chunks."""
+    model, fingerprint, texts, role = job
+    key = repr(model)
+    enc = _WORKER_ENCODERS.get(key)
+    if enc is None:
+        enc = _WORKER_ENCODERS[key] = load_encoder(model, cache=False)
+    if enc.fingerprint != fingerprint:
+        raise EncoderError(f"le modèle chargé sur un nœud de calcul ({enc.fingerprint[:12]}) n'est pas celui du lot "
+                           f"({fingerprint[:12]}) : installez les mêmes poids sur tous les nœuds")
+    return np.asarray(enc.encode(list(texts[b0:b1]), role=role), dtype=np.float32)
 
 
 # --- loading -----------------------------------------------------------------------------

@@ -182,6 +182,13 @@ class Matcher:
             inputs = self.read(profiles, positions, progress=progress)
             profiles, positions = inputs.profiles.frame, inputs.positions.frame
         config, taxonomy, encoder = self.config, self.taxonomy, self.encoder
+        if hasattr(encoder, "remote"):  # the cache's misses: on the cluster's workers, or here
+            encoder.remote = None
+            if config.compute.backend == "dask":
+                from matching.compute import remote_encoder
+                from matching.embed import encode_chunk
+
+                encoder.remote = remote_encoder(encode_chunk, config.model, encoder.fingerprint, config)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         normalized = normalize_entities(profiles, positions, taxonomy, config, encoder=encoder, progress=progress)

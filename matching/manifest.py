@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matching.compute import dask_version, dask_workers
 from matching.errors import InputFileError
 
-__all__ = ["read_manifest", "ManifestError", "build_manifest", "finalize_manifest", "software_versions", "file_sha256", "MANIFEST_VERSION"]
+__all__ = ["compute_entry", "read_manifest", "ManifestError", "build_manifest", "finalize_manifest", "software_versions", "file_sha256", "MANIFEST_VERSION"]
 
 MANIFEST_VERSION = 1
 _PACKAGES = (
@@ -121,6 +122,18 @@ def _rejected_rows(read_result) -> int:
     return int(rj["row"].nunique())
 
 
+def compute_entry(config) -> dict[str, Any]:
+    """The backend, its worker processes (local: as configured, 0 = automatic) and the Dask
+    version ("absent" without Dask)."""
+    dask = config.compute.backend == "dask"
+    return {
+        "backend": config.compute.backend,
+        "workers": dask_workers(config) if dask and not config.compute.scheduler.strip() else int(config.compute.workers),
+        "scheduler": "existant" if dask and config.compute.scheduler.strip() else ("LocalCluster" if dask else "aucun"),
+        "dask_version": dask_version(),
+    }
+
+
 def build_manifest(
     *,
     batch_id: str,
@@ -146,7 +159,7 @@ def build_manifest(
         "manifest_version": MANIFEST_VERSION,
         "batch_id": batch_id,
         "notice": "Proposition d'un algorithme d'aide à la décision : les conseillers décident.",
-        "config": config.to_dict(),
+        "config": config.to_dict(execution=False),
         "config_sha256": config.hash(),
         "seed": config.compute.seed,
         "model": {
@@ -188,6 +201,8 @@ def build_manifest(
             "score_histogram": [int(x) for x in np.asarray(stats.get("score_histogram", [])).tolist()],
         },
         "timings_seconds": timings,
+        # where it was computed (never part of the batch id: results do not depend on it)
+        "compute": compute_entry(config),
         "software": versions,
         "outputs": {},
     }

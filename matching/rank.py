@@ -46,6 +46,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from matching.compute import CHUNKS_PER_WORKER, dask_workers, run_chunks, split_chunks
 from matching.config import COMPONENTS, Config
 from matching.score import RULES, TILE_PAIRS, BlockScores, kernel_for, score_block
 
@@ -444,7 +445,7 @@ def _run_forked(job: _Job, parts: list[tuple[int, int]], progress) -> list[_Part
 
 
 def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = None,
-         workers: int | None = None) -> Ranking:
+         workers: int | None = None, chunks: int | None = None) -> Ranking:
     """Top-k candidates per position and top-k positions per profile, blockwise and exact.
 
     ``workers``: processes sharing the profiles (contiguous row blocks each, forked so that
@@ -453,6 +454,11 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
     else 1. Where processes cannot be forked, everything runs in this process. The result
     is the same for any number of workers: each part keeps the exact top-k of its rows per
     position, merged here with the same total order.
+
+    The parts are the chunks of :mod:`matching.compute` (contiguous row blocks);
+    ``chunks``: at least this many of them (run one after the other in one process), the
+    same result. With ``compute.backend = "dask"``, ``CHUNKS_PER_WORKER`` chunks per Dask
+    worker run on the cluster (``workers``: the cluster's workers, else ``compute.workers``).
     """
     n, m = f.n_profiles, f.n_positions
     rk = config.ranking
@@ -468,20 +474,32 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
     row_starts = list(range(0, n, bi))
     if workers is None and config.compute.workers:
         workers = config.compute.workers
-    procs = _resolve_processes(workers, n * m, len(row_starts))
+    dask = config.compute.backend == "dask" and bool(blocks)
+    if dask:  # chunks on the workers of a Dask cluster (matching.compute), one thread each
+        procs = int(workers) if workers else dask_workers(config)
+        n_chunks = procs * CHUNKS_PER_WORKER
+    else:
+        procs = _resolve_processes(workers, n * m, len(row_starts))
+        n_chunks = max(procs, int(chunks or 1))
     job = _Job(f=f, config=config, kern=kern, n=n, m=m, k_pos=k_pos, k_opp=k_opp, p_order=p_order,
                q_order=q_order, thr_min=_exact_min_threshold(rk.min_score), bi=bi, bj=bj, blocks=blocks,
-               threads=_workers() if procs == 1 else max(1, _workers() // procs))
-    if procs > 1:
-        # contiguous row blocks per process (each with all its column blocks)
-        per_row = len(blocks) // len(row_starts)
-        cuts = [len(row_starts) * i // procs for i in range(procs + 1)]
-        parts = [(cuts[i] * per_row, cuts[i + 1] * per_row) for i in range(procs)]
+               threads=1 if dask else _workers() if procs == 1 else max(1, _workers() // procs))
+    # the chunk contract: contiguous row blocks per chunk, each with all its column blocks
+    per_row = len(blocks) // len(row_starts) if row_starts else 0
+    parts = [(r0 * per_row, r1 * per_row) for r0, r1 in split_chunks(len(row_starts), n_chunks)]
+    if dask:
+        results = run_chunks(_scan, job, parts, config, progress=progress)
+    elif procs > 1:
         results = _run_forked(job, parts, progress)
+    elif len(parts) > 1:  # several chunks in this process, one after the other
+        results = []
+        for b0, b1 in parts:
+            on_block = (lambda done, b0=b0: progress(b0 + done, len(blocks))) if progress is not None else None
+            results.append(_scan(job, b0, b1, on_block))
     else:
         on_block = (lambda b: progress(b, len(blocks))) if progress is not None else None
         results = [_scan(job, 0, len(blocks), on_block)]
-    if progress is not None and procs > 1:
+    if progress is not None and (procs > 1 or dask):
         progress(len(blocks), len(blocks))
 
     cand = _Pool(m, k_pos)

@@ -138,7 +138,7 @@ def _locate_input(name: str, entry: dict[str, Any], manifest_dir: Path, given: s
 
 
 def replay(manifest_path: str | Path, out_dir: str | Path, *, profiles: str | Path | None = None,
-           positions: str | Path | None = None, encoder=None, progress=None) -> ReplayResult:
+           positions: str | Path | None = None, encoder=None, progress=None, backend: str | None = None) -> ReplayResult:
     """Re-run the batch described by ``manifest_path`` into ``out_dir`` and compare its files.
 
     ``profiles`` and ``positions`` (the command line's files) stand for the inputs; without
@@ -168,6 +168,8 @@ def replay(manifest_path: str | Path, out_dir: str | Path, *, profiles: str | Pa
     profiles = _locate_input("profiles", inputs["profiles"], src_dir, profiles)
     positions = _locate_input("positions", inputs["positions"], src_dir, positions)
     config = Config.from_dict(manifest["config"], source=f"{manifest_path} (config)")
+    if backend:  # where to compute it (compute.backend); the batch and its files stay the same
+        config = config.replace(compute={"backend": backend})
 
     warnings: list[str] = []
 
