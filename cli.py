@@ -205,13 +205,6 @@ def _guard(fn):
 class _Progress:
     """Rich progress bars for the long stages of a batch (stderr, so stdout stays clean)."""
 
-    LABELS = {
-        "read": "Lecture des fichiers",
-        "normalize": "Normalisation des compétences",
-        "embed": "Encodage des textes",
-        "score": "Calcul des scores",
-        "write": "Écriture des livrables",
-    }
 
     def __init__(self, enabled: bool):
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -231,7 +224,9 @@ class _Progress:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage), total=max(total, 1))
+            from matching.engine import STAGE_LABELS
+
+            self.tasks[stage] = self.progress.add_task(STAGE_LABELS.get(stage, stage), total=max(total, 1))
         self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
 
 
@@ -709,7 +704,6 @@ def compare(
     changes_out: Optional[Path] = typer.Option(None, "--changes", help="Écrire les lignes modifiées dans ce CSV."),
 ):
     """Comparer deux configurations sur les mêmes données : mesures, et lignes de liste modifiées."""
-    from matching.config import Config
     from matching.evaluation.outcomes import read_labels
     from matching.evaluation.tuning import compare_configs, prepare_files
 

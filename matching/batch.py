@@ -33,11 +33,14 @@ _NOT_STORED = ("gender", "birth_year")
 _IDENTITY = ("full_name", "email")
 
 
-def batch_id_for(input_hashes: list[str], config: Config, model_fingerprint: str, taxonomy_hash: str) -> str:
-    """Content-addressed batch id: the same inputs, configuration, model and taxonomy give
-    the same id (so a re-run and a replay produce identical files)."""
+def batch_id_for(input_hashes: list[str], config: Config, model_fingerprint: str, taxonomy_hash: str,
+                 reference_tables: dict[str, str] | None = None) -> str:
+    """Content-addressed batch id: the same inputs, configuration, model, taxonomy and
+    reference tables (name -> sha256) give the same id (so a re-run and a replay produce
+    identical files)."""
+    reference = "".join(f"{k}={v};" for k, v in sorted((reference_tables or {}).items()))
     h = hashlib.sha256()
-    for part in [*input_hashes, config.hash(), model_fingerprint, taxonomy_hash]:
+    for part in [*input_hashes, config.hash(), model_fingerprint, (taxonomy_hash or "") + reference]:
         h.update(part.encode())
         h.update(b"\0")
     return "LOT-" + h.hexdigest()[:12].upper()
@@ -259,10 +262,8 @@ class Batch:
         shortlists, opportunities = build_tables(prepared, ranking, config)
         seconds = time.perf_counter() - t0
         tax = prepared.taxonomy_info
-        reference = "".join(f"{k}={v};" for k, v in sorted((tax.get("reference_tables") or {}).items()))
-        bid = batch_id or batch_id_for(
-            prepared.input_hashes, config, prepared.encoder_info["fingerprint"], (tax.get("sha256") or "") + reference
-        )
+        bid = batch_id or batch_id_for(prepared.input_hashes, config, prepared.encoder_info["fingerprint"],
+                                       tax.get("sha256") or "", tax.get("reference_tables"))
         shortlists.insert(0, "batch_id", bid)
         opportunities.insert(0, "batch_id", bid)
         from matching.deployment import key_fingerprint, pseudonym_key

@@ -43,9 +43,18 @@ __all__ = [
     "profile_texts",
     "position_texts",
     "batch_id_for",
+    "STAGE_LABELS",
 ]
 
 Progress = Callable[[str, int, int], None]
+#: the stages a run reports to ``progress``, as advisors read them (console and web)
+STAGE_LABELS = {
+    "read": "Lecture des fichiers",
+    "normalize": "Normalisation des compétences",
+    "embed": "Encodage des textes",
+    "score": "Calcul des scores",
+    "write": "Écriture des livrables",
+}
 
 
 class BatchError(InputFileError):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from matching.config import Config
+from matching.engine import STAGE_LABELS
 from matching.errors import ConfigError, InputFileError, MatchingError
 from matching.io.batch_folder import MANIFEST_NAME, BatchFolder
 
@@ -41,11 +42,9 @@ INPUTS_DIR = "_entrees"
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".json", ".jsonl")
 #: stage -> (French label, start and end of the overall progress)
 STAGES: dict[str, tuple[str, float, float]] = {
-    "read": ("Lecture des fichiers", 0.0, 0.05),
-    "normalize": ("Normalisation des compétences", 0.05, 0.4),
-    "embed": ("Encodage des textes", 0.4, 0.6),
-    "score": ("Calcul des scores", 0.6, 0.9),
-    "write": ("Écriture des livrables", 0.9, 1.0),
+    stage: (STAGE_LABELS[stage], start, end)
+    for stage, start, end in (("read", 0.0, 0.05), ("normalize", 0.05, 0.4), ("embed", 0.4, 0.6),
+                              ("score", 0.6, 0.9), ("write", 0.9, 1.0))
 }
 
 
@@ -111,9 +110,9 @@ class Workspace:
 
         resolved = config.resolved()
         matcher = self.matcher(resolved)
-        reference = "".join(f"{k}={v};" for k, v in sorted(_reference_tables().items()))
         return batch_id_for([file_sha256(staged_profiles), file_sha256(staged_positions)], resolved,
-                            matcher.encoder.fingerprint, (getattr(matcher.taxonomy, "sha256", None) or "") + reference)
+                            matcher.encoder.fingerprint, getattr(matcher.taxonomy, "sha256", None) or "",
+                            _reference_tables())
 
     # --- batches --------------------------------------------------------------------
     def folders(self) -> dict[str, BatchFolder]:
