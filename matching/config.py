@@ -211,6 +211,7 @@ class ComputeConfig:
     )
     backend: str = _choice("local", ("local", "dask"), "où calculer : « local » (ce processus et ses processus fils) ou « dask » (grappe Dask, voir docs/SCALE.md) ; les résultats n'en dépendent pas")
     scheduler: str = _str("", "avec Dask : adresse d'un ordonnanceur existant (tcp://hôte:8786) ; vide : un LocalCluster sur cette machine")
+    kernel: str = _choice("fused", ("fused", "numpy"), "calcul des scores du classement : « fused » (noyau compilé, une passe par tuile) ou « numpy » (la référence, plus lente) ; les résultats n'en dépendent pas")
 
 
 _SECTIONS: dict[str, type] = {
@@ -227,7 +228,7 @@ _SECTIONS: dict[str, type] = {
 
 #: Keys that only say where a batch is computed: left out of the configuration's hash (so of
 #: the batch id) and of the configuration saved with a batch.
-EXECUTION_KEYS: dict[str, tuple[str, ...]] = {"compute": ("backend", "scheduler")}
+EXECUTION_KEYS: dict[str, tuple[str, ...]] = {"compute": ("backend", "scheduler", "kernel")}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -284,6 +284,25 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
     tile = tile_rows * min(bj, m)
     local = threading.local()
     semantic = config.weights.semantic != 0
+    fused = None
+    if config.compute.kernel == "fused":
+        from matching import fused  # numba: imported on the first ranking only
+
+        fused.fused_tables(kern)  # built once, before the tile threads
+
+    def fused_tile(block: np.ndarray, i0: int, j0: int, t0: int, cols: slice, whole_rows: bool):
+        """:func:`finish_tile` in one compiled pass (:mod:`matching.fused`), same results."""
+        if not hasattr(local, "fused"):
+            local.fused = fused.FusedScratch(tile, min(bj, m), k_opp)
+        nc = cols.stop - cols.start
+        t1 = min(t0 + tile_rows, block.shape[0])
+        trows = slice(i0 + t0, i0 + t1)
+        step = SAMPLE_STEP if whole_rows and nc >= SAMPLE_STEP * k_opp else 0
+        n_bad, per_col, per_row, h, c_new, o_new = fused.score_tile(
+            kern, block[t0:t1], trows, cols, thr=np.maximum(cand.kth[cols], thr_min), thr_min=thr_min,
+            lo=np.maximum(opp.kth[trows], 0.0), step=step, k_opp=k_opp, p_order=p_order, q_order=q_order,
+            scratch=local.fused)
+        return trows, n_bad, per_col, per_row, h, c_new, o_new
 
     def finish_tile(block: np.ndarray, i0: int, j0: int, t0: int, cols: slice, whole_rows: bool):
         """Score one tile of a block and reduce it to what can still enter a top-k (runs
@@ -350,7 +369,8 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
             else:
                 block.fill(0.0)
             args = [(block, i0, j0, t0, cols, nc == m) for t0 in range(0, nr, tile_rows)]
-            results = pool.map(lambda a: finish_tile(*a), args) if pool else (finish_tile(*a) for a in args)
+            run = fused_tile if fused is not None else finish_tile
+            results = pool.map(lambda a: run(*a), args) if pool else (run(*a) for a in args)
             # merged in tile order; the pools' results do not depend on the order anyway
             for trows, n_bad, per_col, per_row, h, c_new, o_new in results:
                 excluded_pairs += n_bad

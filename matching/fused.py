@@ -1,0 +1,382 @@
+"""The fused scoring tile: every component, rule, threshold and top-k emission of a tile of
+pairs in one compiled pass (numba), for the ranking (:mod:`matching.rank`).
+
+:meth:`matching.score.ScoringKernel.finish` and ``_rule_blocks`` remain the reference: this
+module reads the same precomputed tables (the kernel's CSR credit and requirement matrices,
+weight tables, rule tables) and performs, for each pair, the same float32 operations in the
+same order — sparse terms summed in the profile's concept order from 0, then clip, weight,
+add, in the order of :data:`matching.config.COMPONENTS`, then the weighted mean — so its
+scores are bit-identical to the numpy path (``tests/test_fused.py`` proves it on random
+inputs with ties). The BLAS cosine is not here: the tile arrives holding it.
+
+One tile is processed row by row: the sparse terms of a profile are scattered into one
+accumulator per product (a row of positions, in the processor's cache), then one pass over
+the row combines them with the cosine, applies the rules, counts the eligible pairs and the
+histogram, and emits the candidates above each position's threshold; a second pass emits the
+opportunities above the profile's threshold (bounded from below by a sample of the row, as
+:mod:`matching.rank` explains). Survivors go to preallocated arrays.
+
+Compiled without ``fastmath`` (results deterministic), with ``nogil`` (the ranking's tile
+threads run in parallel) and ``cache`` (numba's on-disk cache: beside this file when its
+folder is writable, else numba's user cache folder; ``NUMBA_CACHE_DIR`` overrides both).
+This module imports numba: :mod:`matching.rank` imports it on first use only, so that
+``import matching`` stays light.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+__all__ = ["FusedTables", "fused_tables", "FusedScratch", "score_tile", "N_ACC", "HIST_BINS"]
+
+#: Accumulators of a row: credit x required, credit x desired, family, adjacent occupation,
+#: same occupation, ministry and location wishes, family wishes.
+N_ACC = 7
+#: Bins of the score histogram (matching.rank.SCORE_HIST_BINS).
+HIST_BINS = 50
+
+_LOCK = threading.Lock()
+
+
+def _csr(m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, indices, data) of a canonical CSR matrix, indices as int32 when they fit
+    (one compiled specialisation in the common case; no copy when already int32)."""
+    it = np.int32 if max(m.nnz, max(m.shape)) < 2**31 - 1 else np.int64
+    return (np.ascontiguousarray(m.indptr, dtype=it), np.ascontiguousarray(m.indices, dtype=it),
+            np.ascontiguousarray(m.data, dtype=np.float32))
+
+
+@dataclass
+class FusedTables:
+    """The profile-side arrays of a :class:`matching.score.ScoringKernel` in the kernel's
+    layout, built once per kernel (shared by forked processes copy-on-write)."""
+
+    credit: tuple
+    fam: tuple
+    adj: tuple
+    occ: tuple
+    wish_ml: tuple
+    wfam: tuple
+    a_fam: np.ndarray
+    wish_none: np.ndarray
+    years: np.ndarray
+    p_class: np.ndarray
+    closed: np.ndarray
+    cat_cls: np.ndarray  # (3, n) row class of each profile in each categorical rule table
+    cat_tables: list  # 3 tables (classes, m) of excluded pairs, uint8 (1 x m zeros when off)
+    avail: np.ndarray
+    start: np.ndarray
+    pkey: np.ndarray
+    qkey: np.ndarray
+    flags: np.ndarray  # int64: see _flags
+    weights: np.ndarray  # float32, COMPONENTS order
+    params: np.ndarray  # float32: floor, inv_range, same_family, adjacent, wish_neutral, sem_uniform
+    cols_cache: dict
+
+
+# flags[...] indices
+_F_REQ, _F_DES, _F_JOB, _F_WISH, _F_EXP, _F_SEM_UNIFORM, _F_AVAIL, _F_SAME, _F_CAT = range(9)
+
+
+def fused_tables(kern) -> FusedTables:
+    """The :class:`FusedTables` of a scoring kernel, cached on it."""
+    cached = getattr(kern, "_fused", None)
+    if cached is not None:
+        return cached
+    from matching.components import COMPONENTS
+
+    n, m = kern.n, kern.m
+    row_only, tables, avail, start, same, _ = kern._rule_tables()
+    rc = kern.config.rules
+    closed = (~np.asarray(kern.f.profiles.open, bool)) if rc.not_open_to_mobility else np.zeros(n, bool)
+    cat_cls = np.zeros((3, n), dtype=np.int64)
+    cat_tables = [np.zeros((1, m), dtype=np.uint8) for _ in range(3)]
+    for slot, (_name, p_cls, table) in enumerate(tables):
+        cat_cls[slot] = p_cls
+        cat_tables[slot] = np.ascontiguousarray(table, dtype=np.uint8)
+    w = kern.w
+    flags = np.zeros(9, dtype=np.int64)
+    flags[_F_REQ] = w["required_skills"] != 0
+    flags[_F_DES] = w["desired_skills"] != 0
+    flags[_F_JOB] = w["job_fit"] != 0
+    flags[_F_WISH] = w["wishes"] != 0
+    flags[_F_EXP] = w["experience"] != 0
+    flags[_F_SEM_UNIFORM] = kern.sem_uniform is not None
+    flags[_F_AVAIL] = avail is not None
+    flags[_F_SAME] = same is not None
+    flags[_F_CAT] = len(tables)
+    big = np.iinfo(np.int64).max
+    if rc.same_position:
+        pkey = np.asarray(kern.f.profiles.current_key, dtype=np.int64)
+        qkey = np.asarray(kern.f.positions.key, dtype=np.int64)
+    else:
+        pkey, qkey = np.full(n, -1, dtype=np.int64), np.zeros(m, dtype=np.int64)
+    out = FusedTables(
+        credit=_csr(kern.p_credit), fam=_csr(kern.p_fam), adj=_csr(kern.p_adj), occ=_csr(kern.p_occ),
+        wish_ml=_csr(kern.p_wish_ml), wfam=_csr(kern.p_wfam),
+        a_fam=np.ascontiguousarray(kern.a_fam, dtype=np.float32),
+        wish_none=np.ascontiguousarray(kern.wish_none, dtype=np.uint8),
+        years=np.ascontiguousarray(kern.p_years, dtype=np.float32),
+        p_class=np.ascontiguousarray(kern.p_class, dtype=np.int64),
+        closed=closed.astype(np.uint8), cat_cls=cat_cls, cat_tables=cat_tables,
+        avail=np.asarray(avail if avail is not None else np.full(n, -big), dtype=np.int64),
+        start=np.asarray(start if start is not None else np.full(m, big), dtype=np.int64),
+        pkey=pkey, qkey=qkey, flags=flags,
+        weights=np.array([w[c] for c in COMPONENTS], dtype=np.float32),
+        params=np.array([kern.floor, kern.inv_range, kern.same_family, kern.adjacent, kern.wish_neutral,
+                         kern.sem_uniform if kern.sem_uniform is not None else 0.0], dtype=np.float32),
+        cols_cache={},
+    )
+    try:
+        kern._fused = out
+    except AttributeError:  # pragma: no cover
+        pass
+    return out
+
+
+def _col_tables(kern, t: FusedTables, cols: slice) -> tuple:
+    """The position-side arrays of columns ``cols`` (a slice), cached per slice."""
+    key = (cols.start, cols.stop)
+    got = t.cols_cache.get(key)
+    if got is not None:
+        return got
+    got = (
+        _csr(kern._cols("required_skills", cols).tocsr()), _csr(kern._cols("desired_skills", cols).tocsr()),
+        _csr(kern._cols("family", cols).tocsr()), _csr(kern._cols("job_fit", cols).tocsr()),
+        _csr(kern._cols("wish_ml", cols).tocsr()), _csr(kern._cols("family_all", cols).tocsr()),
+        np.ascontiguousarray(kern.sem_w[:, cols], dtype=np.float32),
+        np.ascontiguousarray(kern.inv_total[:, cols], dtype=np.float32),
+        np.ascontiguousarray(kern.q_need[cols], dtype=np.float32),
+        tuple(np.ascontiguousarray(tab[:, cols]) for tab in t.cat_tables),
+        np.ascontiguousarray(t.start[cols]), np.ascontiguousarray(t.qkey[cols]),
+    )
+    with _LOCK:
+        if len(t.cols_cache) > 16:
+            t.cols_cache.clear()
+        t.cols_cache[key] = got
+    return got
+
+
+class FusedScratch:
+    """One thread's buffers: the row accumulators and the survivors' arrays of a tile."""
+
+    def __init__(self, tile_pairs: int, cols: int, k_opp: int):
+        self.acc = np.zeros((N_ACC, max(cols, 1)), dtype=np.float32)
+        self.c_grp = np.empty(tile_pairs, dtype=np.int64)
+        self.c_key = np.empty(tile_pairs, dtype=np.int64)
+        self.o_grp = np.empty(tile_pairs, dtype=np.int64)
+        self.o_key = np.empty(tile_pairs, dtype=np.int64)
+        self.topk = np.empty(max(k_opp, 1), dtype=np.float32)
+
+
+#: No fastmath: the same IEEE float32 operations as numpy, in the same order.
+_JIT = dict(nogil=True, cache=True, fastmath=False, boundscheck=False, error_model="numpy")
+
+
+@numba.njit(**_JIT)
+def _scatter(acc, a_ptr, a_idx, a_val, i, b_ptr, b_idx, b_val):
+    # the sparse product of profile i: terms added in its concept order, as _spmm_into
+    for e in range(a_ptr[i], a_ptr[i + 1]):
+        k = a_idx[e]
+        v = a_val[e]
+        for g in range(b_ptr[k], b_ptr[k + 1]):
+            acc[b_idx[g]] += v * b_val[g]
+
+@numba.njit(**_JIT)
+def _clip01(x):
+    zero = np.float32(0.0)
+    one = np.float32(1.0)
+    return min(max(x, zero), one)
+
+@numba.njit(**_JIT)
+def _tile(T, r0, j0, flags, weights, params,
+         cr_p, cr_i, cr_v, fa_p, fa_i, fa_v, ad_p, ad_i, ad_v, oc_p, oc_i, oc_v,
+         wm_p, wm_i, wm_v, wf_p, wf_i, wf_v,
+         a_fam, wish_none, years, p_class, closed, cat_cls, avail, pkey, p_order,
+         rq_p, rq_i, rq_v, ds_p, ds_i, ds_v, qf_p, qf_i, qf_v, qo_p, qo_i, qo_v,
+         qm_p, qm_i, qm_v, qa_p, qa_i, qa_v,
+         sem_w, inv_total, q_need, cat0, cat1, cat2, start, qkey, q_order,
+         thr, thr_min, lo_in, step, k_opp,
+         acc, c_grp, c_key, o_grp, o_key, topk, per_col, per_row, hist):
+    nr, nc = T.shape
+    zero = np.float32(0.0)
+    one = np.float32(1.0)
+    minus_one = np.float32(-1.0)
+    bins = np.float32(50.0)
+    low = np.int64(0xFFFFFFFF)
+    floor_, inv_range = params[0], params[1]
+    same_family, adjacent, wish_neutral, sem_u = params[2], params[3], params[4], params[5]
+    w_req, w_des, w_job, w_wish, w_exp = weights[1], weights[2], weights[3], weights[4], weights[5]
+    use_req, use_des, use_job, use_wish, use_exp = flags[0] != 0, flags[1] != 0, flags[2] != 0, flags[3] != 0, flags[4] != 0
+    sem_uniform, use_avail, use_same, n_cat = flags[5] != 0, flags[6] != 0, flags[7] != 0, flags[8]
+    for a in range(acc.shape[0]):
+        for c in range(nc):
+            acc[a, c] = zero
+    n_bad = 0
+    n_c = 0
+    n_o = 0
+    for r in range(nr):
+        i = r0 + r
+        if use_req:
+            _scatter(acc[0], cr_p, cr_i, cr_v, i, rq_p, rq_i, rq_v)
+        if use_des:
+            _scatter(acc[1], cr_p, cr_i, cr_v, i, ds_p, ds_i, ds_v)
+        if use_job:
+            _scatter(acc[2], fa_p, fa_i, fa_v, i, qf_p, qf_i, qf_v)
+            _scatter(acc[3], ad_p, ad_i, ad_v, i, qo_p, qo_i, qo_v)
+            _scatter(acc[4], oc_p, oc_i, oc_v, i, qo_p, qo_i, qo_v)
+        if use_wish:
+            _scatter(acc[5], wm_p, wm_i, wm_v, i, qm_p, qm_i, qm_v)
+            _scatter(acc[6], wf_p, wf_i, wf_v, i, qa_p, qa_i, qa_v)
+        cls = p_class[i]
+        a_f = a_fam[i]
+        none = wish_none[i] != 0
+        yrs = years[i]
+        row_closed = closed[i] != 0
+        k0, k1, k2 = cat_cls[0, i], cat_cls[1, i], cat_cls[2, i]
+        av = avail[i]
+        pk = pkey[i]
+        order_i = low - p_order[i]
+        count_row = 0
+        for c in range(nc):
+            # semantic similarity rescaled to [0, 1], weighted
+            t = _clip01((T[r, c] - floor_) * inv_range)
+            if sem_uniform:
+                t = t * sem_u
+            else:
+                t = t * sem_w[cls, c]
+            if use_req:
+                x = _clip01(acc[0, c])
+                acc[0, c] = zero
+                t = t + x * w_req
+            if use_des:
+                x = _clip01(acc[1, c])
+                acc[1, c] = zero
+                t = t + x * w_des
+            if use_job:
+                x = _clip01(acc[2, c]) * same_family
+                y = _clip01(acc[3, c]) * adjacent
+                x = max(x, y)
+                y = _clip01(acc[4, c])
+                x = max(x, y)
+                acc[2, c] = zero
+                acc[3, c] = zero
+                acc[4, c] = zero
+                t = t + x * w_job
+            if use_wish:
+                x = acc[5, c]
+                y = _clip01(acc[6, c]) * a_f
+                x = x + y
+                if none:
+                    x = wish_neutral
+                acc[5, c] = zero
+                acc[6, c] = zero
+                t = t + x * w_wish
+            if use_exp:
+                x = _clip01(np.float32(yrs / q_need[c]))
+                t = t + x * w_exp
+            t = t * inv_total[cls, c]
+            # hard rules
+            bad = row_closed
+            if not bad and n_cat > 0:
+                bad = cat0[k0, c] != 0
+                if not bad and n_cat > 1:
+                    bad = cat1[k1, c] != 0
+                    if not bad and n_cat > 2:
+                        bad = cat2[k2, c] != 0
+            if not bad and use_avail:
+                bad = av > start[c]
+            if not bad and use_same:
+                bad = pk >= 0 and pk == qkey[c]
+            if bad:
+                t = minus_one
+                n_bad += 1
+            else:
+                h = np.floor(t * bins)
+                if h < zero:
+                    h = zero
+                if h > bins - one:
+                    h = bins - one
+                hist[np.int64(h)] += 1
+                if t >= thr_min:
+                    per_col[c] += 1
+                    count_row += 1
+                if t >= thr[c]:
+                    c_grp[n_c] = j0 + c
+                    c_key[n_c] = (np.int64(np.rint(np.float64(t) * 1e6)) << 32) | order_i
+                    n_c += 1
+            T[r, c] = t
+        per_row[r] = count_row
+        # opportunities of the profile: a sample of the row bounds its k-th from below
+        lo = lo_in[r]
+        if step > 0:
+            filled = 0
+            for c in range(0, nc, step):
+                v = T[r, c]
+                if filled < k_opp:
+                    # insertion into the ascending buffer
+                    p = filled
+                    while p > 0 and topk[p - 1] > v:
+                        topk[p] = topk[p - 1]
+                        p -= 1
+                    topk[p] = v
+                    filled += 1
+                elif v > topk[0]:
+                    p = 0
+                    while p + 1 < k_opp and topk[p + 1] < v:
+                        topk[p] = topk[p + 1]
+                        p += 1
+                    topk[p] = v
+            kth = topk[0]
+            bound = np.float32((np.int64(np.rint(np.float64(kth) * 1e6)) - 1) / 1e6)
+            if bound > lo:
+                lo = bound
+        for c in range(nc):
+            t = T[r, c]
+            if t >= lo:
+                o_grp[n_o] = i
+                o_key[n_o] = (np.int64(np.rint(np.float64(t) * 1e6)) << 32) | (low - q_order[j0 + c])
+                n_o += 1
+    return n_bad, n_c, n_o
+
+
+def score_tile(kern, T: np.ndarray, rows: slice, cols: slice, *, thr: np.ndarray, thr_min: np.float32,
+               lo: np.ndarray, step: int, k_opp: int, p_order: np.ndarray, q_order: np.ndarray,
+               scratch: FusedScratch):
+    """Finish the tile ``T`` (cosines of profiles ``rows`` x positions ``cols``, float32,
+    C-contiguous rows) in place into the final scores (-1 where a rule excludes the pair),
+    and reduce it as :func:`matching.rank._scan` does. ``thr``: each position's threshold
+    (float32, its current k-th and the minimum score); ``lo``: each profile's threshold
+    before the sample's bound; ``step``: the sample's step (0: no sample).
+
+    Returns (excluded pairs, eligible pairs >= minimum per position, per profile, histogram,
+    (position, key) candidates, (profile, key) opportunities)."""
+    fn = _tile
+    t = fused_tables(kern)
+    (rq, ds, qf, qo, qm, qa, sem_w, inv_total, q_need, cats, start, qkey) = _col_tables(kern, t, cols)
+    nr, nc = T.shape
+    per_col = np.zeros(nc, dtype=np.int32)
+    per_row = np.zeros(nr, dtype=np.int32)
+    hist = np.zeros(HIST_BINS, dtype=np.int64)
+    if scratch.acc.shape[1] < nc or scratch.c_key.size < T.size:
+        raise ValueError("scratch buffers smaller than the tile")
+    n_bad, n_c, n_o = fn(
+        T, rows.start, cols.start, t.flags, t.weights, t.params,
+        *t.credit, *t.fam, *t.adj, *t.occ, *t.wish_ml, *t.wfam,
+        t.a_fam, t.wish_none, t.years, t.p_class, t.closed, t.cat_cls, t.avail, t.pkey, p_order,
+        *rq, *ds, *qf, *qo, *qm, *qa,
+        sem_w, inv_total, q_need, cats[0], cats[1], cats[2], start, qkey, q_order,
+        np.ascontiguousarray(thr, dtype=np.float32), np.float32(thr_min),
+        np.ascontiguousarray(lo, dtype=np.float32), int(step), int(k_opp),
+        scratch.acc, scratch.c_grp, scratch.c_key, scratch.o_grp, scratch.o_key, scratch.topk,
+        per_col, per_row, hist,
+    )
+    c_new = (scratch.c_grp[:n_c].copy(), scratch.c_key[:n_c].copy()) if n_c else None
+    o_new = (scratch.o_grp[:n_o].copy(), scratch.o_key[:n_o].copy()) if n_o else None
+    return int(n_bad), per_col, per_row, hist, c_new, o_new
+
+
