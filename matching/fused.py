@@ -204,23 +204,27 @@ def _tile(T, r0, j0, flags, weights, params,
          acc, c_grp, c_key, o_grp, o_key, topk, per_col, per_row, hist):
     nr, nc = T.shape
     zero = np.float32(0.0)
-    one = np.float32(1.0)
     minus_one = np.float32(-1.0)
-    bins = np.float32(50.0)
+    bins = np.float32(HIST_BINS)
     low = np.int64(0xFFFFFFFF)
     floor_, inv_range = params[0], params[1]
     same_family, adjacent, wish_neutral, sem_u = params[2], params[3], params[4], params[5]
     w_req, w_des, w_job, w_wish, w_exp = weights[1], weights[2], weights[3], weights[4], weights[5]
     use_req, use_des, use_job, use_wish, use_exp = flags[0] != 0, flags[1] != 0, flags[2] != 0, flags[3] != 0, flags[4] != 0
     sem_uniform, use_avail, use_same, n_cat = flags[5] != 0, flags[6] != 0, flags[7] != 0, flags[8]
+    neutral_w = wish_neutral * w_wish  # the wishes' weighted term of a profile without wishes
     for a in range(acc.shape[0]):
         for c in range(nc):
             acc[a, c] = zero
+    # histograms interleaved by column (independent counters), summed at the end
+    hist4 = np.zeros((4, HIST_BINS), dtype=np.int64)
     n_bad = 0
     n_c = 0
     n_o = 0
     for r in range(nr):
         i = r0 + r
+        row = T[r]
+        # the sparse products of the profile, scattered over the row's positions
         if use_req:
             _scatter(acc[0], cr_p, cr_i, cr_v, i, rq_p, rq_i, rq_v)
         if use_des:
@@ -233,92 +237,113 @@ def _tile(T, r0, j0, flags, weights, params,
             _scatter(acc[5], wm_p, wm_i, wm_v, i, qm_p, qm_i, qm_v)
             _scatter(acc[6], wf_p, wf_i, wf_v, i, qa_p, qa_i, qa_v)
         cls = p_class[i]
-        a_f = a_fam[i]
-        none = wish_none[i] != 0
-        yrs = years[i]
-        row_closed = closed[i] != 0
-        k0, k1, k2 = cat_cls[0, i], cat_cls[1, i], cat_cls[2, i]
-        av = avail[i]
-        pk = pkey[i]
-        order_i = low - p_order[i]
+        # each component added to the row in turn (simple loops the compiler vectorises;
+        # per pair, the same float32 operations in the same order as ScoringKernel.finish)
+        if sem_uniform:
+            for c in range(nc):
+                row[c] = _clip01((row[c] - floor_) * inv_range) * sem_u
+        else:
+            sw = sem_w[cls]
+            for c in range(nc):
+                row[c] = _clip01((row[c] - floor_) * inv_range) * sw[c]
+        if use_req:
+            a0 = acc[0]
+            for c in range(nc):
+                row[c] = row[c] + _clip01(a0[c]) * w_req
+                a0[c] = zero
+        if use_des:
+            a1 = acc[1]
+            for c in range(nc):
+                row[c] = row[c] + _clip01(a1[c]) * w_des
+                a1[c] = zero
+        if use_job:
+            a2, a3, a4 = acc[2], acc[3], acc[4]
+            for c in range(nc):
+                x = _clip01(a2[c]) * same_family
+                y = _clip01(a3[c]) * adjacent
+                x = max(x, y)
+                y = _clip01(a4[c])
+                x = max(x, y)
+                row[c] = row[c] + x * w_job
+                a2[c] = zero
+                a3[c] = zero
+                a4[c] = zero
+        if use_wish:
+            a5, a6 = acc[5], acc[6]
+            if wish_none[i] != 0:
+                for c in range(nc):
+                    row[c] = row[c] + neutral_w
+                    a5[c] = zero
+                    a6[c] = zero
+            else:
+                a_f = a_fam[i]
+                for c in range(nc):
+                    x = a5[c] + _clip01(a6[c]) * a_f
+                    row[c] = row[c] + x * w_wish
+                    a5[c] = zero
+                    a6[c] = zero
+        if use_exp:
+            yrs = years[i]
+            for c in range(nc):
+                row[c] = row[c] + _clip01(np.float32(yrs / q_need[c])) * w_exp
+        it = inv_total[cls]
+        for c in range(nc):
+            row[c] = row[c] * it[c]
+        # hard rules: an excluded pair scores -1, below every threshold (scores are >= 0)
+        if closed[i] != 0:
+            for c in range(nc):
+                row[c] = minus_one
+        else:
+            if n_cat > 0:
+                t0 = cat0[cat_cls[0, i]]
+                for c in range(nc):
+                    row[c] = minus_one if t0[c] != 0 else row[c]
+            if n_cat > 1:
+                t1 = cat1[cat_cls[1, i]]
+                for c in range(nc):
+                    row[c] = minus_one if t1[c] != 0 else row[c]
+            if n_cat > 2:
+                t2 = cat2[cat_cls[2, i]]
+                for c in range(nc):
+                    row[c] = minus_one if t2[c] != 0 else row[c]
+            if use_avail:
+                av = avail[i]
+                for c in range(nc):
+                    row[c] = minus_one if av > start[c] else row[c]
+            if use_same:
+                pk = pkey[i]
+                if pk >= 0:
+                    for c in range(nc):
+                        row[c] = minus_one if pk == qkey[c] else row[c]
+        # eligible pairs over the minimum score, per position and for the profile
         count_row = 0
         for c in range(nc):
-            # semantic similarity rescaled to [0, 1], weighted
-            t = _clip01((T[r, c] - floor_) * inv_range)
-            if sem_uniform:
-                t = t * sem_u
-            else:
-                t = t * sem_w[cls, c]
-            if use_req:
-                x = _clip01(acc[0, c])
-                acc[0, c] = zero
-                t = t + x * w_req
-            if use_des:
-                x = _clip01(acc[1, c])
-                acc[1, c] = zero
-                t = t + x * w_des
-            if use_job:
-                x = _clip01(acc[2, c]) * same_family
-                y = _clip01(acc[3, c]) * adjacent
-                x = max(x, y)
-                y = _clip01(acc[4, c])
-                x = max(x, y)
-                acc[2, c] = zero
-                acc[3, c] = zero
-                acc[4, c] = zero
-                t = t + x * w_job
-            if use_wish:
-                x = acc[5, c]
-                y = _clip01(acc[6, c]) * a_f
-                x = x + y
-                if none:
-                    x = wish_neutral
-                acc[5, c] = zero
-                acc[6, c] = zero
-                t = t + x * w_wish
-            if use_exp:
-                x = _clip01(np.float32(yrs / q_need[c]))
-                t = t + x * w_exp
-            t = t * inv_total[cls, c]
-            # hard rules
-            bad = row_closed
-            if not bad and n_cat > 0:
-                bad = cat0[k0, c] != 0
-                if not bad and n_cat > 1:
-                    bad = cat1[k1, c] != 0
-                    if not bad and n_cat > 2:
-                        bad = cat2[k2, c] != 0
-            if not bad and use_avail:
-                bad = av > start[c]
-            if not bad and use_same:
-                bad = pk >= 0 and pk == qkey[c]
-            if bad:
-                t = minus_one
-                n_bad += 1
-            else:
-                h = np.floor(t * bins)
-                if h < zero:
-                    h = zero
-                if h > bins - one:
-                    h = bins - one
-                hist[np.int64(h)] += 1
-                if t >= thr_min:
-                    per_col[c] += 1
-                    count_row += 1
-                if t >= thr[c]:
-                    c_grp[n_c] = j0 + c
-                    c_key[n_c] = (np.int64(np.rint(np.float64(t) * 1e6)) << 32) | order_i
-                    n_c += 1
-            T[r, c] = t
+            ok = np.int32(row[c] >= thr_min)
+            per_col[c] += ok
+            count_row += ok
         per_row[r] = count_row
+        # histogram of the eligible scores; candidates over each position's threshold
+        order_i = low - p_order[i]
+        for c in range(nc):
+            t = row[c]
+            if t < zero:
+                n_bad += 1
+                continue
+            h = np.int64(t * bins)  # t * bins >= 0: truncation is the floor
+            if h > HIST_BINS - 1:
+                h = HIST_BINS - 1
+            hist4[c & 3, h] += 1
+            if t >= thr[c]:
+                c_grp[n_c] = j0 + c
+                c_key[n_c] = (np.int64(np.rint(np.float64(t) * 1e6)) << 32) | order_i
+                n_c += 1
         # opportunities of the profile: a sample of the row bounds its k-th from below
         lo = lo_in[r]
-        if step > 0:
+        if step > 0 and k_opp > 0:
             filled = 0
             for c in range(0, nc, step):
-                v = T[r, c]
-                if filled < k_opp:
-                    # insertion into the ascending buffer
+                v = row[c]
+                if filled < k_opp:  # insertion into the ascending buffer of the k largest
                     p = filled
                     while p > 0 and topk[p - 1] > v:
                         topk[p] = topk[p - 1]
@@ -331,16 +356,17 @@ def _tile(T, r0, j0, flags, weights, params,
                         topk[p] = topk[p + 1]
                         p += 1
                     topk[p] = v
-            kth = topk[0]
-            bound = np.float32((np.int64(np.rint(np.float64(kth) * 1e6)) - 1) / 1e6)
+            bound = np.float32((np.int64(np.rint(np.float64(topk[0]) * 1e6)) - 1) / 1e6)
             if bound > lo:
                 lo = bound
         for c in range(nc):
-            t = T[r, c]
+            t = row[c]
             if t >= lo:
                 o_grp[n_o] = i
                 o_key[n_o] = (np.int64(np.rint(np.float64(t) * 1e6)) << 32) | (low - q_order[j0 + c])
                 n_o += 1
+    for b in range(HIST_BINS):
+        hist[b] += hist4[0, b] + hist4[1, b] + hist4[2, b] + hist4[3, b]
     return n_bad, n_c, n_o
 
 

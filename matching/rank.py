@@ -50,7 +50,8 @@ from matching.compute import CHUNKS_PER_WORKER, dask_workers, run_chunks, split_
 from matching.config import COMPONENTS, Config
 from matching.score import RULES, TILE_PAIRS, BlockScores, kernel_for, score_block
 
-__all__ = ["Ranking", "rank", "block_shape", "score_pairs", "BYTES_PER_PAIR", "MAX_BLOCK_PAIRS", "REFILL_FACTOR", "SAMPLE_STEP"]
+__all__ = ["Ranking", "rank", "block_shape", "score_pairs", "use_fused", "BYTES_PER_PAIR", "MAX_BLOCK_PAIRS", "REFILL_FACTOR",
+           "SAMPLE_STEP", "FUSED_MIN_PAIRS"]
 
 #: Memory of one pair of a block: its float32 score. (Tiles, pools and features are extra,
 #: bounded independently of the block: a few MiB of tiles, pools of O(k x (n + m)).)
@@ -252,6 +253,7 @@ class _Job:
     bj: int
     blocks: list
     threads: int
+    fused: bool = False  # tiles finished by matching.fused (else ScoringKernel.finish)
 
 
 @dataclass
@@ -285,8 +287,8 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
     local = threading.local()
     semantic = config.weights.semantic != 0
     fused = None
-    if config.compute.kernel == "fused":
-        from matching import fused  # numba: imported on the first ranking only
+    if job.fused:
+        from matching import fused  # numba: imported by the first ranking that uses it
 
         fused.fused_tables(kern)  # built once, before the tile threads
 
@@ -392,6 +394,18 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
     og, ok, _ = opp.reduce()
     return _Part(cand=(cg, ck), opp=(og, ok), excluded=excluded_pairs, per_position=eligible_per_position,
                  rows=slice(r0, r1), per_profile=eligible_per_profile[r0:r1].copy(), hist=hist)
+
+
+#: Pairs from which ``compute.kernel = "auto"`` finishes the tiles with the fused kernel
+#: (:mod:`matching.fused`): below, loading numba (about a second, more the first time, when
+#: it compiles) costs more than the kernel saves. Never changes results.
+FUSED_MIN_PAIRS = 1 << 26
+
+
+def use_fused(config: Config, pairs: int) -> bool:
+    """Whether the ranking of ``pairs`` pairs under ``config`` uses the fused kernel."""
+    kernel = config.compute.kernel
+    return kernel == "fused" or (kernel == "auto" and pairs >= FUSED_MIN_PAIRS)
 
 
 #: Pairs above which ``rank(..., workers=None)`` splits the profiles between processes.
@@ -503,7 +517,12 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
         n_chunks = max(procs, int(chunks or 1))
     job = _Job(f=f, config=config, kern=kern, n=n, m=m, k_pos=k_pos, k_opp=k_opp, p_order=p_order,
                q_order=q_order, thr_min=_exact_min_threshold(rk.min_score), bi=bi, bj=bj, blocks=blocks,
-               threads=1 if dask else _workers() if procs == 1 else max(1, _workers() // procs))
+               threads=1 if dask else _workers() if procs == 1 else max(1, _workers() // procs),
+               fused=use_fused(config, n * m))
+    if job.fused:  # the fused kernel's tables, built once before any fork
+        from matching.fused import fused_tables
+
+        fused_tables(kern)
     # the chunk contract: contiguous row blocks per chunk, each with all its column blocks
     per_row = len(blocks) // len(row_starts) if row_starts else 0
     parts = [(r0 * per_row, r1 * per_row) for r0, r1 in split_chunks(len(row_starts), n_chunks)]

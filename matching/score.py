@@ -59,6 +59,9 @@ LEVELS = (1, 2, 3, 4)
 #: Pairs in one scoring tile: every float32 temporary of a tile (1 MiB each) stays in the
 #: processor's cache. This only affects speed, never results.
 TILE_PAIRS = 1 << 18
+#: Pairs of one float64 product of :meth:`ScoringKernel.cosine` (a 16 MiB temporary): BLAS
+#: is several times slower on products of a few dozen rows. Only affects speed.
+COSINE_PAIRS = 1 << 21
 
 
 def skill_coverage(p_levels, q_levels, *, gap_credit: float, related=None, related_credit: float = 0.0) -> np.ndarray:
@@ -361,13 +364,13 @@ class ScoringKernel:
     # --- scores ---------------------------------------------------------------------------
     def cosine(self, rows, cols, out: np.ndarray | None = None) -> np.ndarray:
         """Cosine of the embeddings (the BLAS product in float64), rounded to float32; the
-        float64 product is made by row chunks of about :data:`TILE_PAIRS` pairs, so that
+        float64 product is made by row chunks of about :data:`COSINE_PAIRS` pairs, so that
         its temporary stays small whatever the block."""
         a = self.p_emb[rows]
         b = self.q_emb[cols].astype(np.float64).T
         if out is None:
             out = np.empty((a.shape[0], b.shape[1]), dtype=np.float32)
-        step = max(1, TILE_PAIRS // max(b.shape[1], 1))
+        step = max(1, COSINE_PAIRS // max(b.shape[1], 1))
         for r0 in range(0, a.shape[0], step):
             np.copyto(out[r0 : r0 + step], a[r0 : r0 + step].astype(np.float64) @ b, casting="same_kind")
         return out

@@ -90,19 +90,21 @@ def _check(f, config, monkeypatch, *, block_pairs: int, tile_pairs: int, sample_
     monkeypatch.setattr(rank_mod, "MAX_BLOCK_PAIRS", block_pairs)
     monkeypatch.setattr(rank_mod, "TILE_PAIRS", tile_pairs)
     monkeypatch.setattr(rank_mod, "SAMPLE_STEP", sample_step)
-    got = rank(f, config)
     sl, op, score, mask = _reference(f, config)
-    pd.testing.assert_frame_equal(_norm(got.shortlist), _norm(sl))
-    pd.testing.assert_frame_equal(_norm(got.opportunities), _norm(op))
-    ok = mask == 0
-    st_ = got.stats
-    assert st_["pairs_excluded"] == int((~ok).sum())
-    for name, (bit, _) in RULES.items():
-        assert st_["pairs_excluded_by_rule"][name] == int(np.count_nonzero(mask & bit)), name
-    above = ok & (score >= config.ranking.min_score)
-    np.testing.assert_array_equal(st_["eligible_above_min_per_position"], above.sum(axis=0))
-    np.testing.assert_array_equal(st_["eligible_above_min_per_profile"], above.sum(axis=1))
-    assert int(np.sum(st_["score_histogram"])) == int(ok.sum())
+    # both tile kernels: the numpy reference path and the fused, compiled one
+    for kernel in ("fused", "numpy"):
+        got = rank(f, config.replace(compute={"kernel": kernel}))
+        pd.testing.assert_frame_equal(_norm(got.shortlist), _norm(sl))
+        pd.testing.assert_frame_equal(_norm(got.opportunities), _norm(op))
+        ok = mask == 0
+        st_ = got.stats
+        assert st_["pairs_excluded"] == int((~ok).sum())
+        for name, (bit, _) in RULES.items():
+            assert st_["pairs_excluded_by_rule"][name] == int(np.count_nonzero(mask & bit)), name
+        above = ok & (score >= config.ranking.min_score)
+        np.testing.assert_array_equal(st_["eligible_above_min_per_position"], above.sum(axis=0))
+        np.testing.assert_array_equal(st_["eligible_above_min_per_profile"], above.sum(axis=1))
+        assert int(np.sum(st_["score_histogram"])) == int(ok.sum())
     return got
 
 
