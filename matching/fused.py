@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-__all__ = ["FusedTables", "fused_tables", "FusedScratch", "score_tile", "N_ACC", "HIST_BINS"]
+__all__ = ["FusedTables", "fused_tables", "FusedScratch", "score_tile", "warm_up", "N_ACC", "HIST_BINS"]
 
 #: Accumulators of a row: credit x required, credit x desired, family, adjacent occupation,
 #: same occupation, ministry and location wishes, family wishes.
@@ -174,10 +174,19 @@ class FusedScratch:
 
 
 #: No fastmath: the same IEEE float32 operations as numpy, in the same order.
-_JIT = dict(nogil=True, cache=True, fastmath=False, boundscheck=False, error_model="numpy")
+_JIT = dict(nogil=True, fastmath=False, boundscheck=False, error_model="numpy")
 
 
-@numba.njit(**_JIT)
+def _jit(fn):
+    """``numba.njit`` with numba's on-disk cache; where numba finds no folder it may write
+    (package folder read-only and no writable user cache folder), compiled in memory."""
+    try:
+        return numba.njit(cache=True, **_JIT)(fn)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+        return numba.njit(cache=False, **_JIT)(fn)
+
+
+@_jit
 def _scatter(acc, a_ptr, a_idx, a_val, i, b_ptr, b_idx, b_val):
     # the sparse product of profile i: terms added in its concept order, as _spmm_into
     for e in range(a_ptr[i], a_ptr[i + 1]):
@@ -186,13 +195,13 @@ def _scatter(acc, a_ptr, a_idx, a_val, i, b_ptr, b_idx, b_val):
         for g in range(b_ptr[k], b_ptr[k + 1]):
             acc[b_idx[g]] += v * b_val[g]
 
-@numba.njit(**_JIT)
+@_jit
 def _clip01(x):
     zero = np.float32(0.0)
     one = np.float32(1.0)
     return min(max(x, zero), one)
 
-@numba.njit(**_JIT)
+@_jit
 def _tile(T, r0, j0, flags, weights, params,
          cr_p, cr_i, cr_v, fa_p, fa_i, fa_v, ad_p, ad_i, ad_v, oc_p, oc_i, oc_v,
          wm_p, wm_i, wm_v, wf_p, wf_i, wf_v,
@@ -406,3 +415,11 @@ def score_tile(kern, T: np.ndarray, rows: slice, cols: slice, *, thr: np.ndarray
     return int(n_bad), per_col, per_row, hist, c_new, o_new
 
 
+def warm_up(kern) -> None:
+    """Compile the tile function (or load it from numba's cache) on one pair, so that
+    forked processes inherit it instead of each compiling it."""
+    if kern.n and kern.m:
+        T = np.zeros((1, 1), dtype=np.float32)
+        score_tile(kern, T, slice(0, 1), slice(0, 1), thr=np.zeros(1, np.float32), thr_min=np.float32(0.0),
+                   lo=np.zeros(1, np.float32), step=0, k_opp=1, p_order=np.zeros(kern.n, np.int64),
+                   q_order=np.zeros(kern.m, np.int64), scratch=FusedScratch(1, 1, 1))

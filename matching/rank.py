@@ -15,8 +15,11 @@ How a batch is cut (``compute.memory_budget_mb`` is the one documented knob):
   block), so that the other components, the rules and the selection below work on data in
   the processor's cache. Tiles are finished by a few threads (``_workers()``: the
   processors available, at most ``MAX_WORKERS``; numpy releases the GIL in its array
-  loops); each tile only reads shared state and returns what it keeps, merged in tile
-  order, so results never depend on the threads;
+  loops, the fused kernel for the whole tile); each tile only reads shared state and
+  returns what it keeps, merged in tile order, so results never depend on the threads.
+  ``compute.kernel`` chooses how a tile is finished: by :meth:`ScoringKernel.finish` and
+  numpy passes (the reference), or in one compiled pass by :mod:`matching.fused` (the same
+  scores bit for bit; ``auto``: from ``FUSED_MIN_PAIRS`` pairs);
 * the profiles can be shared between **processes** (``rank(..., workers=)``; automatic for
   large batches, see :func:`rank`): each forked process takes contiguous row blocks (the
   same blocks as in one process; the features are shared copy-on-write, BLAS runs one
@@ -519,10 +522,11 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
                q_order=q_order, thr_min=_exact_min_threshold(rk.min_score), bi=bi, bj=bj, blocks=blocks,
                threads=1 if dask else _workers() if procs == 1 else max(1, _workers() // procs),
                fused=use_fused(config, n * m))
-    if job.fused:  # the fused kernel's tables, built once before any fork
-        from matching.fused import fused_tables
+    if job.fused:  # the fused kernel's tables and code, built once before any fork
+        from matching.fused import fused_tables, warm_up
 
         fused_tables(kern)
+        warm_up(kern)
     # the chunk contract: contiguous row blocks per chunk, each with all its column blocks
     per_row = len(blocks) // len(row_starts) if row_starts else 0
     parts = [(r0 * per_row, r1 * per_row) for r0, r1 in split_chunks(len(row_starts), n_chunks)]
