@@ -148,17 +148,23 @@ class SkillCache:
         self._conn = None
 
     # --- entries -------------------------------------------------------------------------------
-    def get(self, namespace: str, kind: str, texts: Sequence[str], decode: Callable[[str, Any], Any]) -> dict[str, Any]:
+    def get(self, namespace: str, kind: str, texts: Sequence[str], decode: Callable[[str, Any], Any], *,
+            count: bool = True) -> dict[str, Any]:
         """``{text: decode(text, stored value)}`` for the ``texts`` (distinct) found. ``decode``
         raises :class:`CorruptEntry` (or ValueError, TypeError, KeyError, IndexError) on an
-        entry it cannot trust: the file is then set aside and nothing is returned."""
+        entry it cannot trust: the file is then set aside and nothing is returned. ``count``:
+        add to :attr:`hits` and :attr:`misses`."""
+        hits, misses = self.hits, self.misses
         try:
-            return self._get(namespace, kind, texts, decode)
+            found = self._get(namespace, kind, texts, decode)
+            if not count:
+                self.hits, self.misses = hits, misses
+            return found
         except (CorruptEntry, ValueError, TypeError, KeyError, IndexError) as exc:
             self._set_aside(f"entrée illisible : {exc}" if isinstance(exc, CorruptEntry) else "entrée illisible")
         except sqlite3.DatabaseError as exc:  # malformed pages met while reading
             self._set_aside(f"fichier endommagé ({exc})")
-        self.misses += len(texts)
+        self.hits, self.misses = hits, misses + (len(texts) if count else 0)
         return {}
 
     def _get(self, namespace, kind, texts, decode) -> dict[str, Any]:

@@ -45,11 +45,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from matching.skillcache import SkillCache
     from matching.taxonomy import Taxonomy
 
-__all__ = ["SkillMatch", "SkillNormalizer", "METHODS", "AcronymDictionary", "resolve_chunk", "NORMALIZER_VERSION"]
+__all__ = ["SkillMatch", "SkillNormalizer", "METHODS", "AcronymDictionary", "resolve_chunk", "code_digest"]
 
-#: Version of what the levels return for a string: part of the on-disk cache's namespace,
-#: bump it whenever a change of this module can change a result.
-NORMALIZER_VERSION = "1"
+_CODE_DIGEST: list[str] = []
+
+
+def code_digest() -> str:
+    """sha256 of the source of the modules whose code decides a normalisation (this one and
+    :mod:`matching.textnorm`) and of the fuzzy matcher's version: part of the on-disk cache's
+    namespace, so that a result or an index computed by other code is never reused."""
+    if not _CODE_DIGEST:
+        import hashlib
+        from pathlib import Path
+
+        import rapidfuzz
+
+        from matching import textnorm
+
+        h = hashlib.sha256(f"rapidfuzz {rapidfuzz.__version__}".encode())
+        for source in (Path(__file__), Path(textnorm.__file__)):
+            h.update(source.read_bytes())
+        _CODE_DIGEST.append(h.hexdigest())
+    return _CODE_DIGEST[0]
 
 #: The mapping methods, in pipeline order.
 METHODS: tuple[str, ...] = ("exact", "acronym", "fuzzy", "semantic", "unknown")
@@ -449,14 +466,17 @@ class SkillNormalizer:
                 "_extracted": {}, "_built": True, "_exclude": self._exclude, "semantic_scope": self.semantic_scope}
 
     def cache_namespace(self, kind: str = "skill") -> str | None:
-        """Everything a result of ``kind`` depends on besides the string: the version of the
-        levels, the taxonomy's hash, the settings, and for ``"skill"`` the thresholds and the
-        model's fingerprint when the semantic level runs (None: no fingerprint, no cache)."""
+        """Everything a cache entry of ``kind`` depends on besides its string: the code
+        (:func:`code_digest`), the taxonomy's hash, the labels left out; for ``"index"`` the
+        semantic scope; for ``"skill"`` also the thresholds and the model's fingerprint when the
+        semantic level runs (None: an encoder without fingerprint, no cache)."""
         parts: dict[str, Any] = {
-            "version": NORMALIZER_VERSION,
+            "code": code_digest(),
             "taxonomy": str(getattr(self.taxonomy, "sha256", "")),
             "exclude": sorted(self._exclude),
         }
+        if kind == "index":
+            parts["scope"] = self.semantic_scope
         if kind == "skill":
             fingerprint = ""
             if self.encoder is not None:
@@ -491,10 +511,61 @@ class SkillNormalizer:
                 setattr(self, name, value)
             self._built = True
             return
-        self._build_index()
+        namespace = self.cache_namespace("index") if self.store is not None else None
+        # the index itself, from the cache when this code built it for this taxonomy (it
+        # takes seconds to build, a tenth of that to read)
+        found = self.store.get(namespace, "index", [""], self._decode_index, count=False) if namespace is not None else {}
+        if not found:
+            self._build_index()
+            if namespace is not None:
+                self.store.put(namespace, "index", [("", self._encode_index())])
         if len(_INDEX_MEMO) >= 4:
             _INDEX_MEMO.pop(next(iter(_INDEX_MEMO)))
         _INDEX_MEMO[memo_key] = (self.taxonomy, tuple(getattr(self, n) for n in self._INDEX_ATTRS))
+        self._built = True
+
+    def _encode_index(self) -> dict:
+        """The index as the cache stores it (JSON; the n-gram prefixes are derived again)."""
+        return {
+            "key_to_concept": self._key_to_concept, "strict": self._strict, "fuzzy_keys": self._fuzzy_keys,
+            "fuzzy_cids": self._fuzzy_cids, "fuzzy_ntok": self._fuzzy_ntok, "sem_labels": self._sem_labels,
+            "sem_cids": self._sem_cids, "ngrams": self._ngrams, "max_ngram": self._max_ngram,
+            "ambiguous": sorted(self._ambiguous), "surface": self._surface,
+        }
+
+    def _decode_index(self, _text: str, value: Any) -> bool:
+        """Set the index from a cache entry (checked: types and sizes agree) and return True;
+        :class:`matching.skillcache.CorruptEntry` when it cannot be trusted."""
+        from matching.skillcache import CorruptEntry
+
+        try:
+            pairs = {"key_to_concept": value["key_to_concept"], "ngrams": value["ngrams"]}
+            lists = {n: value[n] for n in ("fuzzy_keys", "fuzzy_cids", "fuzzy_ntok", "sem_labels", "sem_cids", "ambiguous")}
+            maps = {n: value[n] for n in ("strict", "surface")}
+            max_ngram = value["max_ngram"]
+        except (TypeError, KeyError):
+            raise CorruptEntry("index de forme inattendue") from None
+        ok = (
+            all(isinstance(d, dict) and all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
+                                            and isinstance(v[1], (int, float)) for v in d.values()) for d in pairs.values())
+            and all(isinstance(x, list) for x in lists.values())
+            and all(isinstance(d, dict) and all(isinstance(v, str) for v in d.values()) for d in maps.values())
+            and len(lists["fuzzy_keys"]) == len(lists["fuzzy_cids"]) == len(lists["fuzzy_ntok"])
+            and len(lists["sem_labels"]) == len(lists["sem_cids"])
+            and all(isinstance(x, str) for n in ("fuzzy_keys", "fuzzy_cids", "sem_labels", "sem_cids", "ambiguous") for x in lists[n])
+            and all(isinstance(x, int) for x in lists["fuzzy_ntok"]) and isinstance(max_ngram, int)
+        )
+        if not ok:
+            raise CorruptEntry("index de forme inattendue")
+        self._key_to_concept = {k: (v[0], v[1]) for k, v in pairs["key_to_concept"].items()}
+        self._ngrams = {k: (v[0], v[1]) for k, v in pairs["ngrams"].items()}
+        self._strict, self._surface = maps["strict"], maps["surface"]
+        self._fuzzy_keys, self._fuzzy_cids, self._fuzzy_ntok = lists["fuzzy_keys"], lists["fuzzy_cids"], lists["fuzzy_ntok"]
+        self._sem_labels, self._sem_cids = lists["sem_labels"], lists["sem_cids"]
+        self._ambiguous = frozenset(lists["ambiguous"])
+        self._max_ngram = max_ngram
+        self._ngram_prefixes = _prefixes(self._ngrams)
+        return True
 
     def _build_index(self) -> None:
         tax = self.taxonomy

@@ -34,9 +34,9 @@ def strings(tax):
     import pandas as pd
 
     cells = [str(t) for t in pd.read_csv(SAMPLE / "profiles.csv", dtype=str)["skills"].fillna("")]
-    sample = sorted({c.strip() for cell in cells for c in cell.split(";") if c.strip()})[:80]
-    labels = list(tax.skill_labels.label[:4000:80])
-    typos = [lab[:3] + lab[4] + lab[3] + lab[5:] for lab in labels if len(lab) > 8][:20]
+    sample = sorted({c.strip() for cell in cells for c in cell.split(";") if c.strip()})[:50]
+    labels = list(tax.skill_labels.label[:4000:100])
+    typos = [lab[:3] + lab[4] + lab[3] + lab[5:] for lab in labels if len(lab) > 8][:15]
     return sample + labels + typos + [
         "k8s", "RSSI", "PKI", "CI/CD", "Python (avancé)", "Notions de SQL", "Norme ISO 27001",
         "KUBERNETES", "kubernetess", "pilotage de projets SI", "zzz inconnu 42", "", "  ", "(avancé)",
@@ -199,3 +199,29 @@ def test_batch_files_are_byte_identical_with_no_cold_and_warm_cache(tax, hashing
     for m in manifests:
         m.pop("timings_seconds")
     assert manifests[0] == manifests[1] == manifests[2]
+
+
+def test_the_index_is_read_from_the_cache_by_a_new_process(tax, strings, tmp_path, monkeypatch):
+    """A new process (the in-memory index forgotten) reads the index from the cache instead
+    of building it again, and normalises and extracts exactly as a fresh build; an index
+    entry that does not decode is set aside and the index built again."""
+    import matching.skills as skills_mod
+
+    texts = strings[:60]
+    summary = "Expérience en Kubernetes (avancé) et k8s, RSSI adjoint, gestion de projets informatiques"
+    plain = SkillNormalizer(tax)
+    expected = (_as_tuples(plain.normalize_matches(texts)), plain.extract(summary))
+    path = tmp_path / "skills.sqlite"
+    # what a first process stores once it has built the index
+    SkillCache(path).put(plain.cache_namespace("index"), "index", [("", plain._encode_index())])
+    monkeypatch.setattr(skills_mod, "_INDEX_MEMO", {})
+    with monkeypatch.context() as m:
+        m.setattr(SkillNormalizer, "_build_index", _refuse)
+        read = SkillNormalizer(tax, store=SkillCache(path))
+        assert (_as_tuples(read.normalize_matches(texts)), read.extract(summary)) == expected
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE results SET value = ?", (json.dumps({"key_to_concept": []}),))
+    monkeypatch.setattr(skills_mod, "_INDEX_MEMO", {})
+    with pytest.warns(SkillCacheWarning, match="index"):
+        again = SkillNormalizer(tax, store=SkillCache(path))
+        assert (_as_tuples(again.normalize_matches(texts)), again.extract(summary)) == expected
