@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 
 from matching.errors import ConfigError
 
-__all__ = ["split_chunks", "run_chunks", "remote_encoder", "EMBED_CHUNK_TEXTS", "dask_version", "dask_workers", "require_dask", "CHUNKS_PER_WORKER",
+__all__ = ["split_chunks", "run_chunks", "remote_encoder", "remote_normalizer", "EMBED_CHUNK_TEXTS", "NORMALIZE_CHUNK_STRINGS", "dask_version", "dask_workers", "require_dask", "CHUNKS_PER_WORKER",
            "DEFAULT_DASK_WORKERS"]
 
 #: Chunks per Dask worker (several, so that a slow or lost worker costs only small chunks).
@@ -166,5 +166,25 @@ def remote_encoder(fn: Callable[[Any, int, int], Any], model, fingerprint: str, 
         chunks = split_chunks(len(texts), -(-len(texts) // EMBED_CHUNK_TEXTS))
         parts = run_chunks(fn, (model, fingerprint, texts, role), chunks, config)
         return np.concatenate(parts) if parts else np.empty((0, 0), dtype=np.float32)
+
+    return remote
+
+
+#: Skill strings per normalisation chunk on the Dask backend (at least; at most
+#: ``CHUNKS_PER_WORKER`` chunks per worker, the normaliser's index travelling once per worker).
+NORMALIZE_CHUNK_STRINGS = 64
+
+
+def remote_normalizer(fn: Callable[[Any, int, int], Any], config) -> Callable:
+    """``remote(normaliser, texts) -> parts`` for :attr:`matching.skills.SkillNormalizer.remote`:
+    the distinct skill strings missing from the cache cut into contiguous chunks, resolved by
+    ``fn`` (``matching.skills.resolve_chunk``) on the workers with the driver's normaliser
+    (its index) as the shared object, the parts gathered in chunk order. The driver merges
+    them, runs the semantic level and writes the cache."""
+
+    def remote(normalizer, texts: Sequence[str]) -> list:
+        texts = list(texts)
+        wanted = min(dask_workers(config) * CHUNKS_PER_WORKER, -(-len(texts) // NORMALIZE_CHUNK_STRINGS))
+        return run_chunks(fn, (normalizer, texts), split_chunks(len(texts), wanted), config)
 
     return remote

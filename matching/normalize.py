@@ -305,6 +305,18 @@ def related_skills(
     return out
 
 
+def skill_store(encoder):
+    """The skill normalisation cache beside the encoder's embedding cache (same folder, same
+    discipline: ``[model] cache_dir``, else ``$MATCHING_CACHE_DIR``, else the user's cache
+    folder), or None when the embeddings are not cached either (``[model] use_cache = false``)."""
+    from pathlib import Path
+
+    from matching.skillcache import SkillCache, skill_cache_beside
+
+    path = getattr(encoder, "path", None)
+    return SkillCache(skill_cache_beside(path)) if isinstance(path, Path) else None
+
+
 def normalize_entities(
     profiles: pd.DataFrame,
     positions: pd.DataFrame,
@@ -313,12 +325,34 @@ def normalize_entities(
     *,
     encoder=None,
     progress: Progress = lambda s, d, t: None,
+    store=None,
 ) -> Normalized:
-    from matching.skills import SkillNormalizer
+    """Skills and occupations of every profile and position (see :class:`Normalized`).
+
+    Each distinct skill string and each distinct free text is normalised once, and only when
+    ``store`` (a :class:`matching.skillcache.SkillCache`; None: :func:`skill_store` of the
+    encoder; False: none) does not hold it yet. With ``compute.backend = "dask"``, the strings missing
+    from it are resolved by chunks on the cluster (:func:`matching.skills.resolve_chunk`).
+    The result is the same with or without the store, cold or warm, local or on a cluster.
+    """
+    store = skill_store(encoder) if store is None else (store or None)
+    try:
+        return _normalize_entities(profiles, positions, taxonomy, config, encoder, progress, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _normalize_entities(profiles, positions, taxonomy, config: Config, encoder, progress: Progress, store) -> Normalized:
+    from matching.skills import SkillNormalizer, resolve_chunk
     from matching.titles import TitleNormalizer
 
     nc, sc = config.normalization, config.scoring
-    skills = SkillNormalizer(taxonomy, encoder=encoder, config=nc)
+    skills = SkillNormalizer(taxonomy, encoder=encoder, config=nc, store=store)
+    if config.compute.backend == "dask":
+        from matching.compute import remote_normalizer
+
+        skills.remote = remote_normalizer(resolve_chunk, config)
     titles = TitleNormalizer(taxonomy, encoder=encoder, use_crosswalk=nc.use_crosswalk)
     labels: dict[str, str] = {}
     total = len(profiles) + len(positions)
@@ -336,10 +370,36 @@ def normalize_entities(
     if all_texts:
         skills.normalize_matches(all_texts)
 
+    # what each entity's skills come from: (items, free texts to extract from, extract?) for
+    # the profile / the required and the desired skills of a position
+    p_plan = [
+        (getattr(row, "skills", []) or [], [getattr(row, "summary", "")] if nc.extract_from_text else [], nc.extract_from_text)
+        for row in profiles.itertuples(index=False)
+    ]
+    q_plan = []
+    for row in positions.itertuples(index=False):
+        req_items = getattr(row, "required_skills", []) or []
+        des_items = getattr(row, "desired_skills", []) or []
+        sought = getattr(row, "profile_sought", "") or ""
+        desc = getattr(row, "description", "") or ""
+        # no skill column: the profile sought (or failing that the description) says what is required
+        req = (req_items, [], False) if req_items else ([], [sought or desc], True)
+        if des_items:
+            des = (des_items, [], False)
+        elif nc.extract_from_text and not req_items and sought:
+            des = ([], [desc], True)
+        else:
+            des = None
+        q_plan.append((req, des))
+    # every distinct free text read once (from the store when it holds it)
+    skills.extract_many(
+        [t for _, texts, ex in p_plan if ex for t in texts]
+        + [t for plan in q_plan for part in plan if part is not None and part[2] for t in part[1]]
+    )
+
     p_skills, p_src = [], []
-    for row in profiles.itertuples(index=False):
-        extract_from = [getattr(row, "summary", "")] if nc.extract_from_text else []
-        m, s = _skill_map(getattr(row, "skills", []) or [], extract_from, skills, sc.default_skill_level, labels, extract=nc.extract_from_text)
+    for items, extract_from, extract in p_plan:
+        m, s = _skill_map(items, extract_from, skills, sc.default_skill_level, labels, extract=extract)
         p_skills.append(m)
         p_src.append(s)
         done += 1
@@ -347,20 +407,10 @@ def normalize_entities(
             progress("normalize", done, total)
 
     q_req, q_des, q_src = [], [], []
-    for row in positions.itertuples(index=False):
-        req_items = getattr(row, "required_skills", []) or []
-        des_items = getattr(row, "desired_skills", []) or []
-        sought = getattr(row, "profile_sought", "") or ""
-        desc = getattr(row, "description", "") or ""
-        if req_items:
-            req, s1 = _skill_map(req_items, [], skills, sc.default_skill_level, labels, extract=False)
-        else:
-            # no skill column: the profile sought (or failing that the description) says what is required
-            req, s1 = _skill_map([], [sought or desc], skills, sc.default_skill_level, labels, extract=True)
-        if des_items:
-            des, s2 = _skill_map(des_items, [], skills, sc.default_skill_level, labels, extract=False)
-        elif nc.extract_from_text and not req_items and sought:
-            des, s2 = _skill_map([], [desc], skills, sc.default_skill_level, labels, extract=True)
+    for req_plan, des_plan in q_plan:
+        req, s1 = _skill_map(*req_plan[:2], skills, sc.default_skill_level, labels, extract=req_plan[2])
+        if des_plan is not None:
+            des, s2 = _skill_map(*des_plan[:2], skills, sc.default_skill_level, labels, extract=des_plan[2])
         else:
             des, s2 = {}, {}
         des = {k: v for k, v in des.items() if k not in req}

@@ -16,16 +16,24 @@ the first level that accepts it):
    process and on disk by the encoder), over the digital-and-transversal label scope;
 6. ``unknown``: kept as free text (label = the input without its level marker).
 
-Results are cached per distinct input string. :meth:`SkillNormalizer.extract` finds skills
-in free text with a dictionary of normalised n-grams (labels, their acronym forms, the
-dictionary's terms): linear in the text's length.
+Each distinct input string is normalised once per normaliser: the text, exact and acronym
+levels run on every distinct string, the fuzzy and semantic levels, batched, on what they
+leave. With a :class:`matching.skillcache.SkillCache` (``store``) the results are also kept
+on disk, keyed by :meth:`SkillNormalizer.cache_namespace` (taxonomy hash, settings, model),
+so that a re-run normalises nothing it has seen; with ``remote`` (the Dask backend) the
+strings missing from it go through levels 1-4 on the workers (:func:`resolve_chunk`), the
+semantic level and the cache staying in this process. :meth:`SkillNormalizer.extract` finds
+skills in free text with a dictionary of normalised n-grams (labels, their acronym forms, the
+dictionary's terms): linear in the text's length; :meth:`SkillNormalizer.extract_many`
+reads and writes the same cache.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Sequence
 
 from matching.textnorm import STOPWORDS, key, normalize, split_level, stem_token
 
@@ -34,9 +42,31 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from matching.config import NormalizationConfig
+    from matching.skillcache import SkillCache
     from matching.taxonomy import Taxonomy
 
-__all__ = ["SkillMatch", "SkillNormalizer", "METHODS", "AcronymDictionary"]
+__all__ = ["SkillMatch", "SkillNormalizer", "METHODS", "AcronymDictionary", "resolve_chunk", "code_digest"]
+
+_CODE_DIGEST: list[str] = []
+
+
+def code_digest() -> str:
+    """sha256 of the source of the modules whose code decides a normalisation (this one and
+    :mod:`matching.textnorm`) and of the fuzzy matcher's version: part of the on-disk cache's
+    namespace, so that a result or an index computed by other code is never reused."""
+    if not _CODE_DIGEST:
+        import hashlib
+        from pathlib import Path
+
+        import rapidfuzz
+
+        from matching import textnorm
+
+        h = hashlib.sha256(f"rapidfuzz {rapidfuzz.__version__}".encode())
+        for source in (Path(__file__), Path(textnorm.__file__)):
+            h.update(source.read_bytes())
+        _CODE_DIGEST.append(h.hexdigest())
+    return _CODE_DIGEST[0]
 
 #: The mapping methods, in pipeline order.
 METHODS: tuple[str, ...] = ("exact", "acronym", "fuzzy", "semantic", "unknown")
@@ -158,6 +188,10 @@ class AcronymDictionary:
         #: every leading word sequence of the case-insensitive terms ("ci", "ci cd")
         self.prefixes = _prefixes(self.insensitive)
         self._expand_cache: dict[tuple[str, bool], tuple[str, list[str]]] = {}
+
+    def __getstate__(self) -> dict:
+        # the memo of expansions stays in its process (shipped to a cluster's workers: empty)
+        return {**self.__dict__, "_expand_cache": {}}
 
     def lookup_whole(self, text: str) -> str | None:
         """The term when the whole string is a dictionary term (any case)."""
@@ -383,6 +417,14 @@ class SkillNormalizer:
     semantic_scope:
         ``"digital"`` (default: ESCO digital/transversal/research skills and ROME items
         flagged digital, ~10k labels) or ``"all"`` (every label: slow first embedding).
+    store:
+        A :class:`matching.skillcache.SkillCache`: results of strings (and of free texts, for
+        :meth:`extract_many`) read from it and written to it; None: this object's memory only.
+        Never used with an encoder that has no ``fingerprint`` (its identity is unknown).
+
+    ``remote``: None, or ``remote(state, texts) -> parts``, where the strings missing from
+    the caches go through levels 1-4 (each part as :func:`resolve_chunk` returns it); set by
+    :func:`matching.normalize.normalize_entities` on the Dask backend.
     """
 
     def __init__(
@@ -393,6 +435,7 @@ class SkillNormalizer:
         config: "NormalizationConfig | None" = None,
         exclude: Collection[tuple[str, str]] | None = None,
         semantic_scope: str = "digital",
+        store: "SkillCache | None" = None,
     ):
         from matching.config import NormalizationConfig
 
@@ -404,8 +447,53 @@ class SkillNormalizer:
         self.semantic_scope = semantic_scope
         self._exclude = frozenset(exclude or ())
         self.acronyms = AcronymDictionary(taxonomy.acronyms)
+        self.store = store
+        self.remote: Callable[["SkillNormalizer", list[str]], list] | None = None
         self._cache: dict[str, SkillMatch] = {}
+        self._extracted: dict[str, tuple[SkillMatch, ...]] = {}
         self._built = False
+
+    #: what levels 1-4 need on a cluster's worker (see :meth:`__getstate__`)
+    _LEXICAL_ATTRS = ("config", "acronyms", "_key_to_concept", "_strict", "_fuzzy_keys", "_fuzzy_cids", "_fuzzy_ntok")
+
+    def __getstate__(self) -> dict:
+        """Pickled (to be shipped to a cluster's workers): the built index of levels 1-4 only,
+        without the taxonomy, the encoder, the caches nor the extraction dictionary. Such a
+        copy runs :meth:`resolve_lexical` and nothing else."""
+        self._build()
+        state = {name: getattr(self, name) for name in self._LEXICAL_ATTRS}
+        return {**state, "taxonomy": None, "encoder": None, "store": None, "remote": None, "_cache": {},
+                "_extracted": {}, "_built": True, "_exclude": self._exclude, "semantic_scope": self.semantic_scope}
+
+    def cache_namespace(self, kind: str = "skill") -> str | None:
+        """Everything a cache entry of ``kind`` depends on besides its string: the code
+        (:func:`code_digest`), the taxonomy's hash, the labels left out; for ``"index"`` the
+        semantic scope; for ``"skill"`` also the thresholds and the model's fingerprint when the
+        semantic level runs (None: an encoder without fingerprint, no cache)."""
+        parts: dict[str, Any] = {
+            "code": code_digest(),
+            "taxonomy": str(getattr(self.taxonomy, "sha256", "")),
+            "exclude": sorted(self._exclude),
+        }
+        if kind == "index":
+            parts["scope"] = self.semantic_scope
+        if kind == "skill":
+            fingerprint = ""
+            if self.encoder is not None:
+                fingerprint = str(getattr(self.encoder, "fingerprint", "") or "")
+                if not fingerprint:
+                    return None
+            parts.update(
+                scope=self.semantic_scope,
+                fuzzy_threshold=float(self.config.fuzzy_threshold),
+                semantic_threshold=float(self.config.semantic_threshold),
+                min_confidence=float(self.config.min_confidence),
+                semantic_margin=SEMANTIC_MARGIN,
+                semantic_no_overlap_min=SEMANTIC_NO_OVERLAP_MIN,
+                token_ratio=_TOKEN_RATIO,
+                model=fingerprint,
+            )
+        return json.dumps(parts, sort_keys=True, ensure_ascii=False)
 
     # --- index ----------------------------------------------------------------------------
     _INDEX_ATTRS = (
@@ -423,10 +511,61 @@ class SkillNormalizer:
                 setattr(self, name, value)
             self._built = True
             return
-        self._build_index()
+        namespace = self.cache_namespace("index") if self.store is not None else None
+        # the index itself, from the cache when this code built it for this taxonomy (it
+        # takes seconds to build, a tenth of that to read)
+        found = self.store.get(namespace, "index", [""], self._decode_index, count=False) if namespace is not None else {}
+        if not found:
+            self._build_index()
+            if namespace is not None:
+                self.store.put(namespace, "index", [("", self._encode_index())])
         if len(_INDEX_MEMO) >= 4:
             _INDEX_MEMO.pop(next(iter(_INDEX_MEMO)))
         _INDEX_MEMO[memo_key] = (self.taxonomy, tuple(getattr(self, n) for n in self._INDEX_ATTRS))
+        self._built = True
+
+    def _encode_index(self) -> dict:
+        """The index as the cache stores it (JSON; the n-gram prefixes are derived again)."""
+        return {
+            "key_to_concept": self._key_to_concept, "strict": self._strict, "fuzzy_keys": self._fuzzy_keys,
+            "fuzzy_cids": self._fuzzy_cids, "fuzzy_ntok": self._fuzzy_ntok, "sem_labels": self._sem_labels,
+            "sem_cids": self._sem_cids, "ngrams": self._ngrams, "max_ngram": self._max_ngram,
+            "ambiguous": sorted(self._ambiguous), "surface": self._surface,
+        }
+
+    def _decode_index(self, _text: str, value: Any) -> bool:
+        """Set the index from a cache entry (checked: types and sizes agree) and return True;
+        :class:`matching.skillcache.CorruptEntry` when it cannot be trusted."""
+        from matching.skillcache import CorruptEntry
+
+        try:
+            pairs = {"key_to_concept": value["key_to_concept"], "ngrams": value["ngrams"]}
+            lists = {n: value[n] for n in ("fuzzy_keys", "fuzzy_cids", "fuzzy_ntok", "sem_labels", "sem_cids", "ambiguous")}
+            maps = {n: value[n] for n in ("strict", "surface")}
+            max_ngram = value["max_ngram"]
+        except (TypeError, KeyError):
+            raise CorruptEntry("index de forme inattendue") from None
+        ok = (
+            all(isinstance(d, dict) and all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
+                                            and isinstance(v[1], (int, float)) for v in d.values()) for d in pairs.values())
+            and all(isinstance(x, list) for x in lists.values())
+            and all(isinstance(d, dict) and all(isinstance(v, str) for v in d.values()) for d in maps.values())
+            and len(lists["fuzzy_keys"]) == len(lists["fuzzy_cids"]) == len(lists["fuzzy_ntok"])
+            and len(lists["sem_labels"]) == len(lists["sem_cids"])
+            and all(isinstance(x, str) for n in ("fuzzy_keys", "fuzzy_cids", "sem_labels", "sem_cids", "ambiguous") for x in lists[n])
+            and all(isinstance(x, int) for x in lists["fuzzy_ntok"]) and isinstance(max_ngram, int)
+        )
+        if not ok:
+            raise CorruptEntry("index de forme inattendue")
+        self._key_to_concept = {k: (v[0], v[1]) for k, v in pairs["key_to_concept"].items()}
+        self._ngrams = {k: (v[0], v[1]) for k, v in pairs["ngrams"].items()}
+        self._strict, self._surface = maps["strict"], maps["surface"]
+        self._fuzzy_keys, self._fuzzy_cids, self._fuzzy_ntok = lists["fuzzy_keys"], lists["fuzzy_cids"], lists["fuzzy_ntok"]
+        self._sem_labels, self._sem_cids = lists["sem_labels"], lists["sem_cids"]
+        self._ambiguous = frozenset(lists["ambiguous"])
+        self._max_ngram = max_ngram
+        self._ngram_prefixes = _prefixes(self._ngrams)
+        return True
 
     def _build_index(self) -> None:
         tax = self.taxonomy
@@ -566,13 +705,54 @@ class SkillNormalizer:
             return hit[0], 0.93 * hit[1], expanded
         return "", 0.0, expanded
 
+    # --- results and their cache entries ------------------------------------------------------
+    # An outcome is what the levels decide for a string: (concept_id, method, confidence,
+    # level, how an unknown string's label is written: 0 known, 1 the text without a trailing
+    # level marker, 2 without any level marker). It is what the cache stores (the string
+    # itself is not) and what a cluster's worker returns; :meth:`_match` makes it a SkillMatch.
+    def _match(self, raw: str, outcome: Sequence) -> SkillMatch:
+        cid, method, conf, level, unknown = outcome
+        if unknown:
+            label = split_level(raw, prefix=False)[0].strip() if unknown == 1 else split_level(raw)[0].strip()
+            return SkillMatch(raw, "", label, "", "unknown", 0.0, level)
+        if cid.startswith("acr:"):
+            term = cid[4:]
+            return SkillMatch(raw, cid, self.acronyms.expansion(term), f"acronyms:{term}", method, conf, level)
+        return self._result(raw, cid, method, conf, level)
+
+    def _check_outcome(self, value: Any, methods: Collection[str] = METHODS) -> None:
+        """Raise :class:`matching.skillcache.CorruptEntry` unless ``value`` (read from the
+        cache) is an outcome this taxonomy can give."""
+        from matching.skillcache import CorruptEntry
+
+        if not isinstance(value, list) or len(value) != 5:
+            raise CorruptEntry("résultat de forme inattendue")
+        cid, method, conf, level, unknown = value
+        if method not in methods or not isinstance(cid, str) or unknown not in (0, 1, 2):
+            raise CorruptEntry("méthode ou concept inattendu")
+        if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not 0.0 <= conf <= 1.0:
+            raise CorruptEntry("confiance hors de [0, 1]")
+        if level is not None and (isinstance(level, bool) or level not in (1, 2, 3, 4)):
+            raise CorruptEntry("niveau hors de 1-4")
+        if unknown:
+            if cid or method != "unknown":
+                raise CorruptEntry("compétence inconnue avec un concept")
+        elif cid.startswith("acr:"):
+            if cid[4:] not in self.acronyms.entries:
+                raise CorruptEntry("sigle absent du dictionnaire")
+        elif not self.taxonomy.skill_label(cid):
+            raise CorruptEntry("concept absent de la taxonomie")
+
+    def _decode_skill(self, raw: str, value: Any) -> SkillMatch:
+        self._check_outcome(value)
+        return self._match(raw, value)
+
     # --- public API ---------------------------------------------------------------------------
     def normalize_one(self, text: str) -> SkillMatch:
         return self.normalize_matches([text])[0]
 
     def normalize_matches(self, texts: Sequence[str]) -> list[SkillMatch]:
         """Like :meth:`normalize`, returning :class:`SkillMatch` objects in input order."""
-        self._build()
         todo: dict[str, None] = {}
         for t in texts:
             t = "" if t is None else str(t)
@@ -606,12 +786,51 @@ class SkillNormalizer:
         )
 
     def _resolve(self, texts: list[str]) -> None:
+        """Every string of ``texts`` (distinct, not in memory) into ``self._cache``: from the
+        store, else through the levels (1-4 here or on the cluster, 5 here), then stored."""
+        namespace = self.cache_namespace("skill") if self.store is not None else None
+        if namespace is not None:
+            self._cache.update(self.store.get(namespace, "skill", texts, self._decode_skill))
+            texts = [t for t in texts if t not in self._cache]
+            if not texts:
+                return
+        self._build()
+        if self.remote is not None:
+            outcomes: dict[str, tuple] = {}
+            pending: list[tuple[str, str, int | None, str]] = []
+            for part_outcomes, part_pending in self.remote(self, texts):
+                outcomes.update(part_outcomes)
+                pending.extend(part_pending)
+        else:
+            outcomes, pending = self.resolve_lexical(texts)
+        if pending and self.encoder is not None:
+            # a dictionary term is known for what it is: its expansion is not left to the
+            # model's nearest label ("PKI" is not "cryptage dans le domaine des TIC")
+            sure = [p for p in pending if p[3]]
+            pending = self._semantic([p for p in pending if not p[3]], outcomes) + sure
+        for raw, query, level, term in pending:
+            if term:
+                # a dictionary term with no concept in the taxonomy: keep the expansion
+                outcomes[raw] = (f"acr:{term}", "acronym", 0.9, level, 0)
+            else:
+                outcomes[raw] = ("", "unknown", 0.0, level, 2)
+        for raw in texts:
+            self._cache[raw] = self._match(raw, outcomes[raw])
+        if namespace is not None:
+            self.store.put(namespace, "skill", ((raw, list(outcomes[raw])) for raw in texts))
+
+    def resolve_lexical(self, texts: Sequence[str]) -> tuple[dict[str, tuple], list[tuple[str, str, int | None, str]]]:
+        """Levels 1-4 (text, exact, acronym, fuzzy) of distinct strings: the outcomes of the
+        strings they decide, and the rest as (input, query text, level, dictionary term) for
+        the semantic level. Each string's result depends on that string alone."""
+        self._build()
+        outcomes: dict[str, tuple] = {}
         pending: list[tuple[str, str, int | None, str]] = []  # (input, query text, level, acr term)
         for raw in texts:
             bare, level = split_level(raw, prefix=False)
             bare = bare.strip()
             if not normalize(bare):
-                self._cache[raw] = SkillMatch(raw, "", bare, "", "unknown", 0.0, level)
+                outcomes[raw] = ("", "unknown", 0.0, level, 1)
                 continue
             hit = self._exact(bare)
             if hit is None:
@@ -641,7 +860,7 @@ class SkillNormalizer:
                 # maintained dictionary's meaning of the term
                 hit = None
             if hit:
-                self._cache[raw] = self._result(raw, hit[0], "exact", hit[1], level)
+                outcomes[raw] = (hit[0], "exact", hit[1], level, 0)
                 continue
             acr = self._acronym(bare)
             query = bare
@@ -649,28 +868,16 @@ class SkillNormalizer:
             if acr is not None:
                 cid, conf, expanded = acr
                 if cid:
-                    self._cache[raw] = self._result(raw, cid, "acronym", conf, level)
+                    outcomes[raw] = (cid, "acronym", conf, level, 0)
                     continue
                 query = expanded
                 term = self.acronyms.lookup_whole(bare) or ""
             pending.append((raw, query, level, term))
         if pending:
-            pending = self._fuzzy(pending)
-        if pending and self.encoder is not None:
-            # a dictionary term is known for what it is: its expansion is not left to the
-            # model's nearest label ("PKI" is not "cryptage dans le domaine des TIC")
-            sure = [p for p in pending if p[3]]
-            pending = self._semantic([p for p in pending if not p[3]]) + sure
-        for raw, query, level, term in pending:
-            if term:
-                # a dictionary term with no concept in the taxonomy: keep the expansion
-                self._cache[raw] = SkillMatch(
-                    raw, f"acr:{term}", self.acronyms.expansion(term), f"acronyms:{term}", "acronym", 0.9, level
-                )
-            else:
-                self._cache[raw] = SkillMatch(raw, "", split_level(raw)[0].strip(), "", "unknown", 0.0, level)
+            pending = self._fuzzy(pending, outcomes)
+        return outcomes, pending
 
-    def _fuzzy(self, pending):
+    def _fuzzy(self, pending, outcomes: dict[str, tuple]):
         import numpy as np
         from rapidfuzz import fuzz, process
 
@@ -712,7 +919,7 @@ class SkillNormalizer:
                 if best_j >= 0:
                     raw, _, level, _ = item
                     conf = 0.95 * best_s / 100.0
-                    self._cache[raw] = self._result(raw, self._fuzzy_cids[best_j], "fuzzy", conf, level)
+                    outcomes[raw] = (self._fuzzy_cids[best_j], "fuzzy", conf, level, 0)
                 else:
                     left.append(item)
         return left
@@ -742,7 +949,7 @@ class SkillNormalizer:
                 out.append(c)
         return " ".join(out).replace("' ", "'")
 
-    def _semantic(self, pending):
+    def _semantic(self, pending, outcomes: dict[str, tuple]):
         import numpy as np
 
         if not self._sem_labels:
@@ -771,7 +978,7 @@ class SkillNormalizer:
             conf = 0.5 + 0.5 * (s - thr) / max(1e-6, 1.0 - thr) if s >= thr else 0.0
             if ok and conf >= float(self.config.min_confidence):
                 raw, _, level, _ = item
-                self._cache[raw] = self._result(raw, cids[j], "semantic", min(conf, 0.9), level)
+                outcomes[raw] = (cids[j], "semantic", min(conf, 0.9), level, 0)
             else:
                 left.append(item)
         return left
@@ -783,10 +990,62 @@ class SkillNormalizer:
         Greedy longest match of normalised, stemmed n-grams (up to 6 content words) against
         every label key and the acronym dictionary; one match per concept (the first), in
         order of appearance. A level written right after a skill ("Python (avancé)") is kept.
+        Each distinct text is read once per normaliser (see :meth:`extract_many`).
         """
-        self._build()
         if not text:
             return []
+        found = self._extracted.get(text)
+        if found is None:
+            found = self._remember(text, tuple(self._extract(text)))
+        return list(found)
+
+    def _remember(self, text: str, found: tuple[SkillMatch, ...]) -> tuple[SkillMatch, ...]:
+        if len(self._extracted) >= 200_000:
+            self._extracted.clear()
+        self._extracted[text] = found
+        return found
+
+    def extract_many(self, texts: Iterable[str]) -> list[list[SkillMatch]]:
+        """:meth:`extract` of every text, each distinct text read once: from the store when it
+        holds it, else extracted and stored."""
+        texts = [t for t in texts]
+        todo = list(dict.fromkeys(t for t in texts if t and isinstance(t, str) and t not in self._extracted))
+        namespace = self.cache_namespace("extract") if self.store is not None and todo else None
+        if namespace is not None:
+            for t, found in self.store.get(namespace, "extract", todo, self._decode_extracted).items():
+                self._remember(t, found)
+            fresh = {t: tuple(self._extract(t)) for t in todo if t not in self._extracted}
+            for t, found in fresh.items():
+                self._remember(t, found)
+            self.store.put(namespace, "extract", (
+                (t, [[m.start, m.end, m.concept_id, m.method, m.confidence, m.level, 0] for m in found])
+                for t, found in fresh.items()
+            ))
+        return [self.extract(t) for t in texts]
+
+    def _decode_extracted(self, text: str, value: Any) -> tuple[SkillMatch, ...]:
+        from matching.skillcache import CorruptEntry
+
+        if not isinstance(value, list):
+            raise CorruptEntry("résultat de forme inattendue")
+        out = []
+        for item in value:
+            if not isinstance(item, list) or len(item) != 7:
+                raise CorruptEntry("résultat de forme inattendue")
+            start, end, *outcome = item
+            self._check_outcome(outcome, ("exact", "acronym"))
+            if isinstance(start, bool) or not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
+                raise CorruptEntry("position hors du texte")
+            out.append(self._found(text, outcome[0], outcome[1], outcome[2], outcome[3], start, end))
+        return tuple(out)
+
+    def _found(self, text: str, cid: str, method: str, conf: float, level: int | None, start: int, end: int) -> SkillMatch:
+        """The match of ``text[start:end]`` as concept ``cid`` in a free text."""
+        m = self._match(text[start:end], (cid, method, conf, level, 0))
+        return SkillMatch(m.text, m.concept_id, m.label, m.source_id, m.method, m.confidence, level, start, end)
+
+    def _extract(self, text: str) -> list[SkillMatch]:
+        self._build()
         toks = []
         for m in _TOKEN.finditer(str(text)):
             orig = m.group(0)
@@ -844,15 +1103,7 @@ class SkillNormalizer:
             cid, method, conf, start, end, n = hit
             if cid not in seen:
                 seen.add(cid)
-                level = self._level_after(text, end)
-                if cid.startswith("acr:"):
-                    term = cid[4:]
-                    out.append(
-                        SkillMatch(text[start:end], cid, self.acronyms.expansion(term), f"acronyms:{term}", method, conf, level, start, end)
-                    )
-                else:
-                    m = self._result(text[start:end], cid, method, conf, level)
-                    out.append(SkillMatch(m.text, m.concept_id, m.label, m.source_id, m.method, m.confidence, level, start, end))
+                out.append(self._found(text, cid, method, conf, self._level_after(text, end), start, end))
             i += n
         return out
 
@@ -895,9 +1146,6 @@ class SkillNormalizer:
             return None
         return _level_word(m.group(1) or m.group(2) or "")
 
-    def extract_many(self, texts: Iterable[str]) -> list[list[SkillMatch]]:
-        return [self.extract(t) for t in texts]
-
     def describe(self) -> dict:
         """Sizes of the dictionary, for manifests and reports."""
         self._build()
@@ -908,3 +1156,13 @@ class SkillNormalizer:
             "extraction_ngrams": len(self._ngrams),
             "acronyms": len(self.acronyms.entries),
         }
+
+
+# --- on a cluster's worker -----------------------------------------------------------------
+def resolve_chunk(job: tuple, b0: int, b1: int) -> tuple[dict[str, tuple], list[tuple[str, str, int | None, str]]]:
+    """On a worker of the Dask backend: levels 1-4 (:meth:`SkillNormalizer.resolve_lexical`)
+    of ``texts[b0:b1]`` for ``job = (normaliser state, texts)``, the state being the driver's
+    normaliser as it pickles (its index, shipped once per worker). Each string's outcome
+    depends on that string alone, so the results do not depend on how the strings are cut."""
+    normalizer, texts = job
+    return normalizer.resolve_lexical(list(texts[b0:b1]))

@@ -184,3 +184,35 @@ def test_a_worker_killed_during_scoring_gives_the_same_ranking(monkeypatch, tmp_
     on_dask = rank(f, config.replace(compute={"backend": "dask", "workers": 3}))
     assert marker.exists()  # a worker did die
     _assert_same_ranking(one, on_dask)
+
+
+def test_skill_strings_missing_from_the_cache_are_normalised_on_the_workers(monkeypatch, tmp_path, hashing_encoder):
+    """The distinct skill strings not in the cache go through levels 1-4 by chunks on the
+    workers (the driver's levels are made to refuse; the semantic level stays with the
+    driver's encoder): the same matches as one process, and the driver alone writes them to
+    the cache (a second normaliser finds every string there)."""
+    import pandas as pd
+
+    from matching.compute import remote_normalizer
+    from matching.skillcache import SkillCache
+    from matching.skills import SkillNormalizer, resolve_chunk
+    from matching.taxonomy import Taxonomy
+
+    tax = Taxonomy.default()
+    cells = pd.read_csv(SAMPLE / "profiles.csv", dtype=str)["skills"].fillna("")
+    texts = sorted({c.strip() for cell in cells for c in cell.split(";") if c.strip()})[:200]
+    texts += [t[:2] + t[3] + t[2] + t[4:] for t in texts[:60] if len(t) > 6] + ["k8s", "kubernetess", "PKI", ""]
+    local = SkillNormalizer(tax, encoder=hashing_encoder).normalize_matches(texts)
+    assert {"exact", "fuzzy", "unknown"} <= {m.method for m in local}
+
+    def refuse(self, strings):
+        raise AssertionError("levels 1-4 run by the driver")
+
+    store = SkillCache(tmp_path / "skills.sqlite")
+    on_dask = SkillNormalizer(tax, encoder=hashing_encoder, store=store)
+    on_dask.remote = remote_normalizer(resolve_chunk, Config().replace(compute={"backend": "dask", "workers": 2}))
+    monkeypatch.setattr(SkillNormalizer, "resolve_lexical", refuse)  # the workers import their own module
+    assert on_dask.normalize_matches(texts) == local
+    again = SkillCache(tmp_path / "skills.sqlite")
+    assert SkillNormalizer(tax, encoder=hashing_encoder, store=again).normalize_matches(texts) == local
+    assert again.hits == len(set(texts)) and again.misses == 0
