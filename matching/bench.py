@@ -1,22 +1,69 @@
 """The scale benchmark: synthetic data of any size, timed stage by stage, against references.
 
-    from matching.bench import run_bench, render_bench
+    from matching.bench import run_bench, run_scaling, render_bench
     result = run_bench(50_000, 10_000, stage="score")
-    text = render_bench(result)          # a French/English table
+    result = run_bench(2000, 500, config=Config().replace(model={"name": "hashing"}))
+    scaling = run_scaling([1000, 4000, 16000], ratio=0.25)
+    text = render_bench(result)          # the French console table (either result)
 
 ``run_bench`` returns a dict (JSON-ready)::
 
-    {"stages": {"score_topk": {"seconds": ..., "peak_rss_mb": ..., ...}, ...},
+    {"profiles": N, "positions": M, "stage": "all" | "score" | "allocate",
+     "stages": {"<stage>": {"seconds": ..., "peak_rss_mb": ..., "peak_rss_delta_mb": ...,
+                            "items": ..., "per_second": ..., ...}, ...},   # cold
+     "warm": {"<stage>": {...}, ...},          # full pipeline only: the same stages, warm
+     "warm_identical": true,                   # full pipeline only
+     "encoder": {"name": "hashing", "fingerprint": ..., "fallback_reason": None, "dim": 384}
+                or None (stage "score": synthetic features, no text),
+     "backend": {"name": "local", "workers": 0} or {"name": "dask", "workers": 2, "scheduler": ...},
      "reference": {"matmul_seconds": ..., "naive_seconds": ... or None, ...},
-     "blas_kernel": "openblas SkylakeX, 2 threads", ...}
+     "blas_kernel": "openblas SkylakeX, 2 threads", "block_shape": [...], ...}
 
-Stages (``stage=None``): ``read``, ``normalize``, ``embed`` (cold, then ``embed_warm``: the
-same texts again through the on-disk cache), ``features``, ``score_topk``, ``explain`` (the
+Stages of the full pipeline (``stage=None``, :data:`FULL_STAGES`): ``model_load`` (the
+encoder), ``read``, ``normalize``, ``embed``, ``features``, ``score_topk``, ``explain`` (the
 shortlist and opportunity tables, every line explained), ``write`` (manifest and every
-deliverable written, as ``run_batch`` does);
+deliverable written, as ``run_batch`` does); ``items`` counts rows (profiles + positions)
+for the first five, pairs for ``score_topk``, table lines for the last two; ``embed`` also
+records ``texts_encoded`` and ``texts_from_cache``. They run twice in the same process:
+
+* **cold**: a new engine over a cache folder empty of the batch's texts and strings (a
+  copy of the setup's, below; never the user's cache);
+* **warm**: a new engine over the same cache folder, filled by the cold run (embeddings,
+  and any other cache the engine keeps there or in the process, such as the normalised skill
+  strings): a re-run after a correction. ``warm_identical`` says whether the warm run wrote
+  the same ``shortlists.csv`` and ``opportunities.csv``, byte for byte. (``stages`` also
+  keeps ``embed_warm``, the warm ``embed`` with its ``speedup``, as the first version did.)
+
+``setup`` (in ``stages``, once per process and settings): the engine's own resources
+prepared on a batch of one profile and one position, then reused: the taxonomy's indexes,
+the vectors of its labels (shipped for the default model, computed for others such as
+``hashing``); ``reused`` says whether this run found them ready.
+
 ``stage="score"``: only ``score_topk``, on synthetic embeddings and skills (no model, no
 files); ``stage="allocate"``: only the allocation benchmark
-(:func:`matching.allocate.bench_allocation`), which ``stage=None`` includes too.
+(:func:`matching.allocate.bench_allocation`), which ``stage=None`` includes too
+(``allocation=False`` leaves it out).
+
+Synthetic files (:func:`synthetic_frames`): seeded draws from the vocabulary shipped in
+``data/`` (never ``../shared``, no personal data): profile summaries of
+:data:`SUMMARY_WORDS` words and position descriptions of :data:`DESCRIPTION_WORDS` words
+made of the sample's real sentences, job titles from the taxonomy and real offers, skill
+lists from the taxonomy's labels and the sample's own items. Every text is distinct.
+
+``run_scaling`` runs :func:`run_bench` (no references, no allocation) at each size and
+returns::
+
+    {"scaling": true, "stage": "all" | "score", "profiles": [n1, n2, n3], "positions": [...],
+     "ratio": 0.25, "encoder": {...} or None, "backend": {...}, "blas_kernel": ...,
+     "setup": {...},                          # the first run's setup record
+     "stages": {"<stage>": {"seconds": [s1, s2, s3], "peak_rss_mb": [...],
+                            "exponent": 1.02 or None,
+                            "warm_seconds": [...], "warm_exponent": ...}, ...},
+     "runs": [<run_bench result>, ...]}
+
+``exponent`` is the slope of the log-log fit of the seconds over the profile counts
+(:func:`loglog_exponent`): positions are a fixed fraction of profiles, so a stage linear in
+the rows gives about 1 and one proportional to the pairs (score + top-k) about 2.
 
 Memory: a thread samples the process' resident set size (psutil) every 5 ms, plus the
 unique set size of its child processes (the ranking's forked workers: what they share
@@ -24,8 +71,9 @@ copy-on-write with the parent is counted once); the peak of a stage is the highe
 taken while it ran (``resource.getrusage`` only gives the peak of the whole process, which
 cannot be reset between stages). ``peak_rss_mb`` is absolute (the process and its workers,
 including the data already loaded); ``peak_rss_delta_mb`` is over the figure at the stage's
-start. ``workers`` is passed to :func:`matching.rank.rank` (``None``: automatic); the
-``score_topk`` stage records the ``processes`` used.
+start. Dask's workers are separate processes, not children of this one when the scheduler is
+remote; a ``LocalCluster``'s are. ``workers`` is passed to :func:`matching.rank.rank`
+(``None``: automatic); the ``score_topk`` stage records the ``processes`` used.
 
 References, in the same run: ``matmul_seconds`` is a plain float32 product of the same
 shapes as the semantic part (profiles x 384 times 384 x positions), computed by blocks of
@@ -53,7 +101,9 @@ import numpy as np
 
 from matching.config import Config
 
-__all__ = ["run_bench", "render_bench", "synthetic_features", "synthetic_frames", "blas_kernel", "NAIVE_LIMIT_MB"]
+__all__ = ["run_bench", "run_scaling", "render_bench", "render_scaling", "loglog_exponent", "synthetic_features",
+           "synthetic_frames", "blas_kernel", "NAIVE_LIMIT_MB", "FULL_STAGES", "SUMMARY_WORDS", "DESCRIPTION_WORDS",
+           "DEFAULT_SIZES"]
 
 NAIVE_LIMIT_MB = 8192
 _DIM = 384
@@ -688,7 +738,7 @@ def _pipeline_once(matcher, paths, out: Path, sampler: _RssSampler, score) -> di
     stages: dict[str, dict] = {}
     with _stage(stages, "model_load", sampler):
         encoder = matcher.encoder
-    with _stage(stages, "read", sampler) as extra:
+    with _stage(stages, "read", sampler):
         inputs = matcher.read(*paths)
     rows = len(inputs.profiles.frame) + len(inputs.positions.frame)
     stages["read"].update(items=rows, per_second=round(rows / max(stages["read"]["seconds"], 1e-9), 1))
@@ -793,6 +843,8 @@ def run_scaling(
 # console tables (French)
 # --------------------------------------------------------------------------------------
 def _num(v: float | None, fmt: str = "{:,.0f}") -> str:
+    if v is not None and fmt == "{:,.0f}" and 0 < abs(v) < 10:
+        fmt = "{:.1f}"  # a slow stage's throughput (texts a second) keeps a decimal
     return "–" if v is None else fmt.format(v).replace(",", " ")
 
 
@@ -838,7 +890,7 @@ def render_bench(result: dict[str, Any]) -> str:
     ref = result["reference"]
     fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
     if ref.get("matmul_seconds") is not None or ref.get("naive_seconds") is not None:
-        lines.append(f"référence produit matriciel seul : {fmt(ref.get('matmul_seconds'))} s")
+        lines.append(f"référence produit matriciel seul (matmul) : {fmt(ref.get('matmul_seconds'))} s")
         lines.append(f"référence naïve (matrice complète + tri) : {fmt(ref.get('naive_seconds'))} s")
     if "score_topk_over_matmul" in ref:
         lines.append(f"score + top-k / produit matriciel : {ref['score_topk_over_matmul']}x")
