@@ -740,7 +740,7 @@ def bench(
     ratio: float = typer.Option(0.25, "--ratio", help="Avec --scaling : postes par profil (défaut : 0,25, un quart)."),
 ):
     """Banc de performance sur données synthétiques : temps, débit et mémoire par étape, à froid et à chaud, avec les références."""
-    from matching.bench import DEFAULT_SIZES, render_bench, run_bench, run_scaling
+    from matching.bench import DEFAULT_SIZES, json_shape, render_bench, run_bench, run_scaling
 
     if stage not in (None, "score", "allocate"):
         _fail(EXIT_USAGE, f"--stage doit être score ou allocate, reçu « {stage} »")
@@ -759,23 +759,10 @@ def bench(
         if not ratio > 0:
             _fail(EXIT_USAGE, f"--ratio doit être positif, reçu {ratio}")
         res = run_scaling(counts, ratio=ratio, stage=stage, config=cfg, seed=seed)
-        if as_json:
-            sys.stdout.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
-        else:
-            _show(render_bench(res))
-        return
-    res = run_bench(profiles, positions, stage=stage, config=cfg, seed=seed)
+    else:
+        res = run_bench(profiles, positions, stage=stage, config=cfg, seed=seed)
     if as_json:
-        # the fixed shape other programs read; details stay inside the stages
-        stages = dict(res["stages"])
-        if "allocation" in res:
-            stages["allocate"] = {**stages.get("allocate", {}), "methods": res["allocation"]}
-        shape = {"stages": stages, "reference": res["reference"], "blas_kernel": res["blas_kernel"],
-                 "profiles": res["profiles"], "positions": res["positions"], "encoder": res["encoder"],
-                 "backend": res["backend"]}
-        if "warm" in res:
-            shape.update(warm=res["warm"], warm_identical=res["warm_identical"])
-        sys.stdout.write(json.dumps(shape, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.write(json.dumps(json_shape(res), ensure_ascii=False, default=str) + "\n")
     else:
         _show(render_bench(res))
 

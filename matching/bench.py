@@ -50,6 +50,10 @@ Synthetic files (:func:`synthetic_frames`): seeded draws from the vocabulary shi
 made of the sample's real sentences, job titles from the taxonomy and real offers, skill
 lists from the taxonomy's labels and the sample's own items. Every text is distinct.
 
+``mobilite bench --json`` prints :func:`json_shape` of this dict: the same stages, with the
+warm record, the encoder, the backend and ``warm_identical`` moved inside them (its three
+top-level keys stay ``stages``, ``reference``, ``blas_kernel``).
+
 ``run_scaling`` runs :func:`run_bench` (no references, no allocation) at each size and
 returns::
 
@@ -102,7 +106,7 @@ import numpy as np
 from matching.config import Config
 
 __all__ = ["run_bench", "run_scaling", "render_bench", "render_scaling", "loglog_exponent", "synthetic_features",
-           "synthetic_frames", "blas_kernel", "NAIVE_LIMIT_MB", "FULL_STAGES", "SUMMARY_WORDS", "DESCRIPTION_WORDS",
+           "synthetic_frames", "blas_kernel", "json_shape", "NAIVE_LIMIT_MB", "FULL_STAGES", "SUMMARY_WORDS", "DESCRIPTION_WORDS",
            "DEFAULT_SIZES"]
 
 NAIVE_LIMIT_MB = 8192
@@ -837,6 +841,29 @@ def run_scaling(
         "stages": table,
         "runs": runs,
     }
+
+
+def json_shape(result: dict[str, Any]) -> dict[str, Any]:
+    """The fixed shape ``mobilite bench --json`` prints (other programs read it):
+    ``{"stages", "reference", "blas_kernel"}``, the run's other facts inside the stages they
+    belong to: each full-pipeline stage's warm record under its ``"warm"`` key, the encoder
+    under ``embed`` (``"encoder"``), the backend under ``score_topk`` (``"backend"``),
+    ``warm_identical`` under ``write``, the allocation's methods under ``allocate``
+    (``"methods"``). A scaling result (:func:`run_scaling`) is printed as it is."""
+    if result.get("scaling"):
+        return result
+    stages = {name: dict(rec) for name, rec in result["stages"].items()}
+    for name, rec in (result.get("warm") or {}).items():
+        stages[name]["warm"] = rec
+    if "embed" in stages:
+        stages["embed"]["encoder"] = result.get("encoder")
+    if "score_topk" in stages:
+        stages["score_topk"]["backend"] = result.get("backend")
+    if "write" in stages and "warm_identical" in result:
+        stages["write"]["warm_identical"] = result["warm_identical"]
+    if "allocation" in result:
+        stages["allocate"] = {**stages.get("allocate", {}), "methods": result["allocation"]}
+    return {"stages": stages, "reference": result["reference"], "blas_kernel": result["blas_kernel"]}
 
 
 # --------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from matching.bench import (
     DESCRIPTION_WORDS,
     FULL_STAGES,
     SUMMARY_WORDS,
+    json_shape,
     loglog_exponent,
     render_bench,
     run_bench,
@@ -119,6 +120,13 @@ def test_full_pipeline_cold_and_warm_json_shape(tmp_path):
     assert (tmp_path / "out" / "shortlists.csv").is_file() and (tmp_path / "out-warm" / "shortlists.csv").is_file()
     text = render_bench(r)
     assert "hashing" in text and "à chaud" in text and "normalize" in text
+    # what `bench --json` prints: the same three top-level keys as before, the rest inside the stages
+    shape = json.loads(json.dumps(json_shape(r)))
+    assert set(shape) == {"stages", "reference", "blas_kernel"}
+    assert shape["stages"]["embed"]["encoder"]["name"] == "hashing"
+    assert shape["stages"]["embed"]["warm"]["texts_encoded"] == 0
+    assert shape["stages"]["score_topk"]["backend"]["name"] == "local"
+    assert shape["stages"]["write"]["warm_identical"] is True
 
 
 def test_cli_scaling_end_to_end_with_the_hashing_encoder(tmp_path):
