@@ -734,21 +734,35 @@ def bench(
     seed: int = typer.Option(0, "--seed"),
     config: Optional[Path] = typer.Option(None, "--config"),
     backend: Optional[str] = typer.Option(None, "--backend", help="Où calculer : local ou dask (remplace compute.backend ; mêmes résultats)."),
+    encoder: Optional[str] = typer.Option(None, "--encoder", help="Modèle d'embedding (remplace model.name) ; « hashing » : encodeur rapide sans modèle, pour mesurer les autres étapes à grande taille."),
+    scaling: bool = typer.Option(False, "--scaling", help="Trois tailles (ou --sizes) et, par étape, l'exposant de la croissance du coût."),
+    sizes: Optional[str] = typer.Option(None, "--sizes", help="Avec --scaling : nombres de profils séparés par des virgules (défaut : 100,200,400)."),
+    ratio: float = typer.Option(0.25, "--ratio", help="Avec --scaling : postes par profil (défaut : 0,25, un quart)."),
 ):
-    """Banc de performance sur données synthétiques : temps, débit et mémoire par étape, avec les références."""
-    from matching.bench import render_bench, run_bench
+    """Banc de performance sur données synthétiques : temps, débit et mémoire par étape, à froid et à chaud, avec les références."""
+    from matching.bench import DEFAULT_SIZES, json_shape, render_bench, run_bench, run_scaling
 
     if stage not in (None, "score", "allocate"):
         _fail(EXIT_USAGE, f"--stage doit être score ou allocate, reçu « {stage} »")
-    cfg = _load_config(config, compute__backend=backend) if config or backend else None
-    res = run_bench(profiles, positions, stage=stage, config=cfg, seed=seed)
+    if (sizes is not None or ratio != 0.25) and not scaling:
+        _fail(EXIT_USAGE, "--sizes et --ratio ne s'emploient qu'avec --scaling")
+    cfg = _load_config(config, compute__backend=backend, model__name=encoder) if config or backend or encoder else None
+    if scaling:
+        if stage == "allocate":
+            _fail(EXIT_USAGE, "--scaling mesure le lot entier ou --stage score, pas l'allocation (de taille fixe)")
+        try:
+            counts = [int(v) for v in sizes.split(",")] if sizes else list(DEFAULT_SIZES)
+        except ValueError:
+            _fail(EXIT_USAGE, f"--sizes attend des nombres de profils séparés par des virgules (par exemple 1000,4000,16000), reçu « {sizes} »")
+        if len(set(counts)) < 2 or min(counts) < 1:
+            _fail(EXIT_USAGE, f"--sizes attend au moins deux tailles différentes, chacune d'au moins 1 profil, reçu « {sizes} »")
+        if not ratio > 0:
+            _fail(EXIT_USAGE, f"--ratio doit être positif, reçu {ratio}")
+        res = run_scaling(counts, ratio=ratio, stage=stage, config=cfg, seed=seed)
+    else:
+        res = run_bench(profiles, positions, stage=stage, config=cfg, seed=seed)
     if as_json:
-        # the fixed shape other programs read; details stay inside the stages
-        stages = dict(res["stages"])
-        if "allocation" in res:
-            stages["allocate"] = {**stages.get("allocate", {}), "methods": res["allocation"]}
-        shape = {"stages": stages, "reference": res["reference"], "blas_kernel": res["blas_kernel"]}
-        sys.stdout.write(json.dumps(shape, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.write(json.dumps(json_shape(res), ensure_ascii=False, default=str) + "\n")
     else:
         _show(render_bench(res))
 

@@ -1,22 +1,73 @@
 """The scale benchmark: synthetic data of any size, timed stage by stage, against references.
 
-    from matching.bench import run_bench, render_bench
+    from matching.bench import run_bench, run_scaling, render_bench
     result = run_bench(50_000, 10_000, stage="score")
-    text = render_bench(result)          # a French/English table
+    result = run_bench(2000, 500, config=Config().replace(model={"name": "hashing"}))
+    scaling = run_scaling([1000, 4000, 16000], ratio=0.25)
+    text = render_bench(result)          # the French console table (either result)
 
 ``run_bench`` returns a dict (JSON-ready)::
 
-    {"stages": {"score_topk": {"seconds": ..., "peak_rss_mb": ..., ...}, ...},
+    {"profiles": N, "positions": M, "stage": "all" | "score" | "allocate",
+     "stages": {"<stage>": {"seconds": ..., "peak_rss_mb": ..., "peak_rss_delta_mb": ...,
+                            "items": ..., "per_second": ..., ...}, ...},   # cold
+     "warm": {"<stage>": {...}, ...},          # full pipeline only: the same stages, warm
+     "warm_identical": true,                   # full pipeline only
+     "encoder": {"name": "hashing", "fingerprint": ..., "fallback_reason": None, "dim": 384}
+                or None (stage "score": synthetic features, no text),
+     "backend": {"name": "local", "workers": 0} or {"name": "dask", "workers": 2, "scheduler": ...},
      "reference": {"matmul_seconds": ..., "naive_seconds": ... or None, ...},
-     "blas_kernel": "openblas SkylakeX, 2 threads", ...}
+     "blas_kernel": "openblas SkylakeX, 2 threads", "block_shape": [...], ...}
 
-Stages (``stage=None``): ``read``, ``normalize``, ``embed`` (cold, then ``embed_warm``: the
-same texts again through the on-disk cache), ``features``, ``score_topk``, ``explain`` (the
+Stages of the full pipeline (``stage=None``, :data:`FULL_STAGES`): ``model_load`` (the
+encoder), ``read``, ``normalize``, ``embed``, ``features``, ``score_topk``, ``explain`` (the
 shortlist and opportunity tables, every line explained), ``write`` (manifest and every
-deliverable written, as ``run_batch`` does);
+deliverable written, as ``run_batch`` does); ``items`` counts rows (profiles + positions)
+for the first five, pairs for ``score_topk``, table lines for the last two; ``embed`` also
+records ``texts_encoded`` and ``texts_from_cache``. They run twice in the same process:
+
+* **cold**: a new engine over a cache folder empty of the batch's texts and strings (a
+  copy of the setup's, below; never the user's cache);
+* **warm**: a new engine over the same cache folder, filled by the cold run (embeddings,
+  and any other cache the engine keeps there or in the process, such as the normalised skill
+  strings): a re-run after a correction. ``warm_identical`` says whether the warm run wrote
+  the same ``shortlists.csv`` and ``opportunities.csv``, byte for byte. (``stages`` also
+  keeps ``embed_warm``, the warm ``embed`` with its ``speedup``, as the first version did.)
+
+``setup`` (in ``stages``, once per process and settings): the engine's own resources
+prepared on a batch of one profile and one position, then reused: the taxonomy's indexes,
+the vectors of its labels (shipped for the default model, computed for others such as
+``hashing``); ``reused`` says whether this run found them ready.
+
 ``stage="score"``: only ``score_topk``, on synthetic embeddings and skills (no model, no
 files); ``stage="allocate"``: only the allocation benchmark
-(:func:`matching.allocate.bench_allocation`), which ``stage=None`` includes too.
+(:func:`matching.allocate.bench_allocation`), which ``stage=None`` includes too
+(``allocation=False`` leaves it out).
+
+Synthetic files (:func:`synthetic_frames`): seeded draws from the vocabulary shipped in
+``data/`` (never ``../shared``, no personal data): profile summaries of
+:data:`SUMMARY_WORDS` words and position descriptions of :data:`DESCRIPTION_WORDS` words
+made of the sample's real sentences, job titles from the taxonomy and real offers, skill
+lists from the taxonomy's labels and the sample's own items. Every text is distinct.
+
+``mobilite bench --json`` prints :func:`json_shape` of this dict: the same stages, with the
+warm record, the encoder, the backend and ``warm_identical`` moved inside them (its three
+top-level keys stay ``stages``, ``reference``, ``blas_kernel``).
+
+``run_scaling`` runs :func:`run_bench` (no references, no allocation) at each size and
+returns::
+
+    {"scaling": true, "stage": "all" | "score", "profiles": [n1, n2, n3], "positions": [...],
+     "ratio": 0.25, "encoder": {...} or None, "backend": {...}, "blas_kernel": ...,
+     "setup": {...},                          # the first run's setup record
+     "stages": {"<stage>": {"seconds": [s1, s2, s3], "peak_rss_mb": [...],
+                            "exponent": 1.02 or None,
+                            "warm_seconds": [...], "warm_exponent": ...}, ...},
+     "runs": [<run_bench result>, ...]}
+
+``exponent`` is the slope of the log-log fit of the seconds over the profile counts
+(:func:`loglog_exponent`): positions are a fixed fraction of profiles, so a stage linear in
+the rows gives about 1 and one proportional to the pairs (score + top-k) about 2.
 
 Memory: a thread samples the process' resident set size (psutil) every 5 ms, plus the
 unique set size of its child processes (the ranking's forked workers: what they share
@@ -24,8 +75,9 @@ copy-on-write with the parent is counted once); the peak of a stage is the highe
 taken while it ran (``resource.getrusage`` only gives the peak of the whole process, which
 cannot be reset between stages). ``peak_rss_mb`` is absolute (the process and its workers,
 including the data already loaded); ``peak_rss_delta_mb`` is over the figure at the stage's
-start. ``workers`` is passed to :func:`matching.rank.rank` (``None``: automatic); the
-``score_topk`` stage records the ``processes`` used.
+start. Dask's workers are separate processes, not children of this one when the scheduler is
+remote; a ``LocalCluster``'s are. ``workers`` is passed to :func:`matching.rank.rank`
+(``None``: automatic); the ``score_topk`` stage records the ``processes`` used.
 
 References, in the same run: ``matmul_seconds`` is a plain float32 product of the same
 shapes as the semantic part (profiles x 384 times 384 x positions), computed by blocks of
@@ -40,6 +92,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import tempfile
 import threading
 import time
@@ -51,7 +105,9 @@ import numpy as np
 
 from matching.config import Config
 
-__all__ = ["run_bench", "render_bench", "synthetic_features", "synthetic_frames", "blas_kernel", "NAIVE_LIMIT_MB"]
+__all__ = ["run_bench", "run_scaling", "render_bench", "render_scaling", "loglog_exponent", "synthetic_features",
+           "synthetic_frames", "blas_kernel", "json_shape", "NAIVE_LIMIT_MB", "FULL_STAGES", "SUMMARY_WORDS", "DESCRIPTION_WORDS",
+           "DEFAULT_SIZES"]
 
 NAIVE_LIMIT_MB = 8192
 _DIM = 384
@@ -132,29 +188,19 @@ class _RssSampler:
         self._stop.set()
         self._thread.join()
 
-    def peak(self, t0: float, t1: float) -> int:
+    def peak(self, t0: float, t1: float, *, now: bool = True) -> int:
+        """The highest sample in [t0, t1]; with ``now`` (a window that just ended), the
+        figure now too; without (a past window), the sample nearest ``t1`` if none is inside."""
         inside = [r for t, r in self.samples if t0 <= t <= t1]
-        return max(inside + [self.rss()]) if inside else self.rss()
+        if now:
+            inside.append(self.rss())
+        return max(inside) if inside else self.at(t1)
 
-
-@contextmanager
-def _stage(out: dict, name: str, sampler: _RssSampler, items: int | None = None) -> Iterator[dict]:
-    start_rss = sampler.rss()
-    t0 = time.perf_counter()
-    extra: dict = {}
-    yield extra
-    t1 = time.perf_counter()
-    peak = sampler.peak(t0, t1)
-    rec = {
-        "seconds": round(t1 - t0, 4),
-        "peak_rss_mb": round(peak / 2**20, 1),
-        "peak_rss_delta_mb": round(max(peak - start_rss, 0) / 2**20, 1),
-    }
-    if items:
-        rec["items"] = int(items)
-        rec["per_second"] = round(items / max(t1 - t0, 1e-9), 1)
-    rec.update(extra)
-    out[name] = rec
+    def at(self, when: float) -> int:
+        """The sample nearest ``when`` (the figure now when there is none)."""
+        if not self.samples:
+            return self.rss()
+        return min(self.samples, key=lambda s: abs(s[0] - when))[1]
 
 
 def blas_kernel() -> str:
@@ -285,41 +331,130 @@ def synthetic_features(n_profiles: int, n_positions: int, *, seed: int = 0, dim:
 # --------------------------------------------------------------------------------------
 # synthetic files (full pipeline)
 # --------------------------------------------------------------------------------------
-def synthetic_frames(n_profiles: int, n_positions: int, *, seed: int = 0):
-    """Profiles and positions as canonical CSV-ready frames: rows of the shipped sample
-    resampled under new ids, with titles taken from the taxonomy's ROME appellations and
-    skills ("label:level") from the taxonomy's skill labels, so that texts vary."""
+#: words of a synthetic profile summary and of a synthetic position description (both ends included)
+SUMMARY_WORDS = (80, 200)
+DESCRIPTION_WORDS = (200, 400)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_BULLET = re.compile(r"^[\s\-\u2022\u00b7*\u2013]+")
+#: sentences that could carry a contact (the offers' [contact]/[email]/[tel] placeholders,
+#: addresses, links, phone numbers) are never drawn
+_CONTACT = re.compile(r"\[|@|https?:|www\.|\d{2}[ .]\d{2}[ .]\d{2}")
+
+
+def _sentences(texts, exclude: str = "$^") -> list[str]:
+    """The distinct sentences (4 words or more, no contact detail, none matching ``exclude``)
+    of ``texts``, each ending with a punctuation mark, sorted."""
+    _EXCLUDE = re.compile(exclude)
+    out = set()
+    for text in texts:
+        for s in _SENTENCE_END.split(text or ""):
+            s = _BULLET.sub("", s).strip()
+            if len(s.split()) >= 4 and not _CONTACT.search(s) and not _EXCLUDE.search(s):
+                out.add(s if s.endswith((".", "!", "?", ";", ":")) else s + ".")
+    return sorted(out)
+
+
+def _vocabulary() -> dict[str, list[str]]:
+    """Real vocabulary shipped in ``data/``: the sample's summary sentences (ROME definitions
+    recombined into fictional profiles) and its offers' sentences (Place de l'emploi public
+    descriptions and sought profiles), the taxonomy's digital job titles (ROME appellations)
+    and the skill labels (ROME and ESCO) of the digital occupations, the sample's skill items and real offer titles. No
+    name, e-mail or contact detail is taken."""
     import pandas as pd
 
-    from matching.taxonomy import Taxonomy
-
-    rng = np.random.default_rng(seed)
     from matching.resources import sample_path
+    from matching.taxonomy import Taxonomy
 
     prof = pd.read_csv(sample_path("profiles.csv"), dtype=str, keep_default_na=False)
     pos = pd.read_csv(sample_path("positions.csv"), dtype=str, keep_default_na=False)
     tax = Taxonomy.default()
-    titles = tax.appellations.loc[tax.appellations["digital"], "label"].tolist() or tax.appellations["label"].tolist()
-    skills = tax.skill_labels["label"].drop_duplicates().tolist()
-    skills = skills[: min(len(skills), 3000)]
+    app, occ = tax.appellations, tax.occupations
+    titles = sorted(set(app.loc[app["digital"], "label"]) or set(app["label"]))
+    digital = occ.loc[occ["digital"], "code_rome"].tolist() or occ["code_rome"].tolist()
+    labels = sorted({tax.skill_label(c) for code in digital for c in tax.skills_of(code)})
+    items = sorted({s.strip().rsplit(":", 1)[0].strip() for cell in prof["skills"] for s in cell.split(";") if s.strip()})
+    return {
+        "profiles": prof, "positions": pos,
+        # the lead of each summary says the title and the years: the sample's own are left out
+        "summary": _sentences(prof["summary"], exclude="ans d'expérience"),
+        "description": _sentences(list(pos["description"]) + list(pos["profile_sought"])),
+        "titles": titles,
+        "offer_titles": sorted(set(t for t in pos["title"] if t and not _CONTACT.search(t))),
+        "skills": labels, "skill_items": items,
+    }
 
-    def skill_cells(k: int, lo: int, hi: int) -> list[str]:
-        out = []
-        for c in rng.integers(lo, hi + 1, k):
-            picks = rng.choice(len(skills), c, replace=False)
-            out.append("; ".join(f"{skills[i]}:{rng.integers(1, 5)}" for i in picks))
-        return out
 
-    p = prof.iloc[rng.integers(0, len(prof), n_profiles)].reset_index(drop=True)
-    p["profile_id"] = [f"BENCH-E{i:07d}" for i in range(n_profiles)]
-    p["email"] = [f"e{i}@exemple.invalid" for i in range(n_profiles)]
-    p["current_position"] = [titles[i] for i in rng.integers(0, len(titles), n_profiles)]
-    p["skills"] = [a + ("; " + b if a else b) for a, b in zip(p["skills"], skill_cells(n_profiles, 2, 6))]
-    q = pos.iloc[rng.integers(0, len(pos), n_positions)].reset_index(drop=True)
-    q["position_id"] = [f"BENCH-P{j:07d}" for j in range(n_positions)]
-    q["title"] = [titles[j] for j in rng.integers(0, len(titles), n_positions)]
-    if "required_skills" in q:
-        q["required_skills"] = skill_cells(n_positions, 2, 5)
+def _distinct_texts(rng, n: int, pool: list[str], words: tuple[int, int], lead: list[str]) -> list[str]:
+    """``n`` distinct texts of ``words[0]``..``words[1]`` words: ``lead[i]`` then sentences of
+    ``pool`` drawn at random (no sentence twice in a text), cut at the drawn length."""
+    lo, hi = words
+    seen: set[str] = set()
+    out = []
+    for i in range(n):
+        while True:
+            target = int(rng.integers(lo, hi + 1))
+            parts, count, used = [lead[i]], len(lead[i].split()), set()
+            while count < target:
+                k = int(rng.integers(len(pool)))
+                if k in used:
+                    continue
+                used.add(k)
+                parts.append(pool[k])
+                count += len(pool[k].split())
+            text = " ".join(" ".join(parts).split()[:target]).rstrip(" ,;:") 
+            text = text if text.endswith((".", "!", "?")) else text + "."
+            if text not in seen:
+                break
+        seen.add(text)
+        out.append(text)
+    return out
+
+
+def _skill_cells(rng, n: int, lo: int, hi: int, labels: list[str], items: list[str], share_items: float) -> list[str]:
+    """``n`` cells "skill:level; ..." of ``lo``..``hi`` skills: taxonomy labels, and a share of
+    the sample's own items (engineer-style terms that the fuzzy and semantic steps handle)."""
+    out = []
+    for c in rng.integers(lo, hi + 1, n):
+        k_items = int(rng.binomial(c, share_items)) if items else 0
+        picks = [labels[i] for i in rng.choice(len(labels), c - k_items, replace=False)]
+        picks += [items[i] for i in rng.choice(len(items), k_items, replace=False)]
+        out.append("; ".join(f"{s}:{lv}" for s, lv in zip(picks, rng.integers(1, 5, len(picks)))))
+    return out
+
+
+def synthetic_frames(n_profiles: int, n_positions: int, *, seed: int = 0):
+    """Profiles and positions as canonical CSV-ready frames, drawn deterministically from
+    ``seed`` out of the vocabulary of :func:`_vocabulary`: the other columns (corps, grade,
+    ministries, wishes, dates, rules) of sample rows resampled under new ids; titles, skill
+    lists (profiles 6 to 14 skills, positions 3 to 8 required and 0 to 4 desired) and texts
+    drawn anew. Summaries have :data:`SUMMARY_WORDS` words, descriptions
+    :data:`DESCRIPTION_WORDS` (the offers' ``profile_sought`` is left empty, so that the
+    description is the whole text); every summary and every description is distinct, so
+    every row's text is new to a cold cache. No personal data: names are "Agent fictif N",
+    e-mails in the reserved ``.invalid`` domain."""
+    voc = _vocabulary()
+    prof, pos = voc["profiles"], voc["positions"]
+    rng = np.random.default_rng(seed)
+    n, m = int(n_profiles), int(n_positions)
+    titles, offers = voc["titles"], voc["offer_titles"]
+
+    p = prof.iloc[rng.integers(0, len(prof), n)].reset_index(drop=True)
+    p["profile_id"] = [f"BENCH-E{i:07d}" for i in range(n)]
+    p["full_name"] = [f"Agent fictif {i}" for i in range(n)]
+    p["email"] = [f"e{i}@exemple.invalid" for i in range(n)]
+    p["current_position"] = [titles[i] for i in rng.integers(0, len(titles), n)]
+    p["skills"] = _skill_cells(rng, n, 6, 14, voc["skills"], voc["skill_items"], 0.4)
+    lead = [f"{t}, {y} ans d'expérience." if y else f"{t}." for t, y in zip(p["current_position"], p["years_experience"])]
+    p["summary"] = _distinct_texts(rng, n, voc["summary"], SUMMARY_WORDS, lead)
+
+    q = pos.iloc[rng.integers(0, len(pos), m)].reset_index(drop=True)
+    q["position_id"] = [f"BENCH-P{j:07d}" for j in range(m)]
+    from_offers = rng.random(m) < 0.5
+    q["title"] = [offers[rng.integers(len(offers))] if o and offers else titles[rng.integers(len(titles))] for o in from_offers]
+    q["required_skills"] = _skill_cells(rng, m, 3, 8, voc["skills"], voc["skill_items"], 0.2)
+    q["desired_skills"] = _skill_cells(rng, m, 0, 4, voc["skills"], voc["skill_items"], 0.2)
+    q["description"] = _distinct_texts(rng, m, voc["description"], DESCRIPTION_WORDS, [""] * m)
+    q["profile_sought"] = ""
     return p, q
 
 
@@ -386,6 +521,37 @@ def _naive_reference(f, config: Config) -> float:
 # --------------------------------------------------------------------------------------
 # the benchmark
 # --------------------------------------------------------------------------------------
+#: the stages of the full pipeline, in order (each timed cold, then warm)
+FULL_STAGES = ("model_load", "read", "normalize", "embed", "features", "score_topk", "explain", "write")
+#: the deliverables compared between the cold and the warm run (caches must not change a result)
+_COMPARED = ("shortlists.csv", "opportunities.csv")
+
+
+def _record(out: dict, name: str, sampler: _RssSampler, t0: float, t1: float, start_rss: int,
+            items: int | None = None, extra: dict | None = None, *, past: bool = False) -> dict:
+    peak = sampler.peak(t0, t1, now=not past)
+    rec = {
+        "seconds": round(t1 - t0, 4),
+        "peak_rss_mb": round(peak / 2**20, 1),
+        "peak_rss_delta_mb": round(max(peak - start_rss, 0) / 2**20, 1),
+    }
+    if items:
+        rec["items"] = int(items)
+        rec["per_second"] = round(items / max(t1 - t0, 1e-9), 1)
+    rec.update(extra or {})
+    out[name] = rec
+    return rec
+
+
+@contextmanager
+def _stage(out: dict, name: str, sampler: _RssSampler, items: int | None = None) -> Iterator[dict]:
+    start_rss = sampler.rss()
+    t0 = time.perf_counter()
+    extra: dict = {}
+    yield extra
+    _record(out, name, sampler, t0, time.perf_counter(), start_rss, items, extra)
+
+
 def run_bench(
     n_profiles: int,
     n_positions: int,
@@ -395,6 +561,7 @@ def run_bench(
     seed: int = 0,
     naive_limit_mb: float = NAIVE_LIMIT_MB,
     references: bool = True,
+    allocation: bool = True,
     workdir: str | Path | None = None,
     workers: int | None = None,
 ) -> dict[str, Any]:
@@ -410,113 +577,371 @@ def run_bench(
         "stage": stage or "all",
         "stages": {},
         "reference": {"matmul_seconds": None, "naive_seconds": None},
+        "encoder": None,
+        "backend": _backend(config),
         "blas_kernel": blas_kernel(),
         "block_shape": list(block_shape(n_profiles, n_positions, config.compute.memory_budget_mb)),
         "memory_budget_mb": config.compute.memory_budget_mb,
         "environment": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")},
     }
     stages = result["stages"]
+
+    def score(f, cfg, into: dict) -> Any:
+        with _stage(into, "score_topk", sampler, items=f.n_profiles * f.n_positions) as extra:
+            ranking = rank(f, cfg, workers=workers)
+            extra["blocks"] = ranking.stats["blocks"]
+            bi = ranking.stats["block_shape"][0]
+            extra["processes"] = _resolve_processes(workers, f.n_profiles * f.n_positions, -(-f.n_profiles // bi) if f.n_profiles else 0)
+        return ranking
+
     with _RssSampler() as sampler:
-        if stage in (None, "allocate"):
+        if stage == "allocate" or (stage is None and allocation):
             from matching.allocate import bench_allocation
 
             with _stage(stages, "allocate", sampler):
                 result["allocation"] = bench_allocation(seed=seed)
         if stage == "allocate":
             return result
-        ctx = None
         if stage == "score":
             f = synthetic_features(n_profiles, n_positions, seed=seed)
+            score(f, config, stages)
         else:
-            ctx = _full_pipeline(n_profiles, n_positions, config, seed, sampler, stages, workdir)
-            f = ctx["prepared"].features
-        with _stage(stages, "score_topk", sampler, items=n_profiles * n_positions) as extra:
-            ranking = rank(f, config, workers=workers)
-            extra["blocks"] = ranking.stats["blocks"]
-            bi = ranking.stats["block_shape"][0]
-            extra["processes"] = _resolve_processes(workers, n_profiles * n_positions, -(-n_profiles // bi) if n_profiles else 0)
-        if ctx is not None:
-            result["stages"]["score_topk"]["lines"] = len(ranking.shortlist) + len(ranking.opportunities)
-            _write_stages(ctx, ranking, sampler, stages)
+            tmp = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="bench-"))
+            try:
+                f = _full_pipeline(result, n_profiles, n_positions, config, seed, sampler, tmp, score)
+                if references:
+                    _references(result, f, config, naive_limit_mb, sampler)
+            finally:
+                if not workdir:  # a folder of our own: nothing left behind
+                    shutil.rmtree(tmp, ignore_errors=True)
+            return result
         if references:
-            result["reference"]["matmul_seconds"] = round(_matmul_reference(f, config.compute.memory_budget_mb), 4)
-            est = naive_memory_mb(n_profiles, n_positions)
-            result["reference"]["naive_estimated_mb"] = round(est, 1)
-            if est <= naive_limit_mb:
-                with _stage(stages, "_naive", sampler):
-                    result["reference"]["naive_seconds"] = round(_naive_reference(f, config), 4)
-                result["reference"]["naive_peak_rss_mb"] = stages.pop("_naive")["peak_rss_mb"]
-        s = stages["score_topk"]["seconds"]
-        ref = result["reference"]
-        if ref["matmul_seconds"]:
-            ref["score_topk_over_matmul"] = round(s / ref["matmul_seconds"], 2)
-        if ref["naive_seconds"]:
-            ref["naive_over_score_topk"] = round(ref["naive_seconds"] / s, 2)
+            _references(result, f, config, naive_limit_mb, sampler)
     return result
 
 
-def _full_pipeline(n, m, config, seed, sampler, stages, workdir):
-    """read -> normalise -> embed (cold, then warm) -> features; the write is timed after.
-    Every stage is the engine's own (:class:`matching.engine.Matcher`)."""
+def _backend(config: Config) -> dict[str, Any]:
+    backend = config.compute.backend
+    if backend == "dask":
+        from matching.compute import dask_workers
+
+        return {"name": "dask", "workers": dask_workers(config), "scheduler": config.compute.scheduler or "LocalCluster"}
+    return {"name": backend, "workers": config.compute.workers}
+
+
+def _references(result: dict, f, config: Config, naive_limit_mb: float, sampler: _RssSampler) -> None:
+    stages, ref = result["stages"], result["reference"]
+    n, m = f.n_profiles, f.n_positions
+    ref["matmul_seconds"] = round(_matmul_reference(f, config.compute.memory_budget_mb), 4)
+    est = naive_memory_mb(n, m)
+    ref["naive_estimated_mb"] = round(est, 1)
+    if est <= naive_limit_mb:
+        with _stage(stages, "_naive", sampler):
+            ref["naive_seconds"] = round(_naive_reference(f, config), 4)
+        ref["naive_peak_rss_mb"] = stages.pop("_naive")["peak_rss_mb"]
+    s = stages["score_topk"]["seconds"]
+    if ref["matmul_seconds"]:
+        ref["score_topk_over_matmul"] = round(s / ref["matmul_seconds"], 2)
+    if ref["naive_seconds"] and s:
+        ref["naive_over_score_topk"] = round(ref["naive_seconds"] / s, 2)
+
+
+#: per process: (model settings, normalisation settings, taxonomy) -> the setup's cache folder
+_SETUP: dict[str, Path] = {}
+
+
+def _cleanup_setup() -> None:  # pragma: no cover - at interpreter exit
+    for folder in _SETUP.values():
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    _SETUP.clear()
+
+
+def _setup_cache(config: Config, taxonomy) -> tuple[Path, bool]:
+    """The engine's own resources in a cache folder, made once per process and settings: a
+    batch of one profile and one position prepared over a new, empty cache folder, so that
+    the vectors of the taxonomy's labels are there (the default model's ship with the package
+    and seed every new cache; other encoders, such as ``hashing``, compute them) and the
+    taxonomy's in-memory indexes are built. Each cold run starts from a copy of this folder:
+    empty of the batch's texts and strings (but the setup batch's two rows), never the
+    user's cache. The converted model is shared with the user's cache (a link to its
+    ``models`` folder, when there is one): it is the model, not a cache of results.
+    Returns the folder and whether it was already made."""
+    import json as _json
+
+    from matching.e5convert import default_cache_dir
     from matching.engine import Matcher
 
-    tmp = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="bench-"))
+    settings = config.to_dict()
+    key = _json.dumps([settings.get("model"), settings.get("normalization"), taxonomy.sha256, id(taxonomy)],
+                      sort_keys=True, default=str)
+    if key in _SETUP and _SETUP[key].is_dir():
+        return _SETUP[key], True
+    if not _SETUP:
+        import atexit
+
+        atexit.register(_cleanup_setup)
+    root = Path(tempfile.mkdtemp(prefix="bench-setup-"))
+    cache = root / "cache"
+    cache.mkdir()
+    models = default_cache_dir() / "models"
+    if models.is_dir():
+        try:
+            (cache / "models").symlink_to(models.resolve(), target_is_directory=True)
+        except OSError:  # pragma: no cover - no symbolic links here: the model is converted again
+            pass
+    p, q = synthetic_frames(1, 1, seed=2**31 - 1)
+    p.to_csv(root / "profiles.csv", index=False)
+    q.to_csv(root / "positions.csv", index=False)
+    matcher = Matcher(config.replace(model={"cache_dir": str(cache)}), taxonomy=taxonomy)
+    matcher.prepare(matcher.read(root / "profiles.csv", root / "positions.csv"))
+    _SETUP[key] = cache
+    return cache, False
+
+
+def _full_pipeline(result: dict, n: int, m: int, config: Config, seed: int, sampler: _RssSampler, tmp: Path, score) -> Any:
+    """The whole pipeline on synthetic files, twice in this process: the cold run over a
+    copy of the setup's cache folder (:func:`_setup_cache`), then the warm run (a new engine
+    over the same cache folder, as a re-run after a correction). Every stage is the engine's
+    own (:class:`matching.engine.Matcher`). Returns the cold run's features."""
+    from matching.engine import Matcher
+    from matching.taxonomy import Taxonomy
+
     tmp.mkdir(parents=True, exist_ok=True)
+    taxonomy = Taxonomy.default()  # the shipped taxonomy, loaded once per process
+    t0, rss0 = time.perf_counter(), sampler.rss()
+    template, reused = _setup_cache(config, taxonomy)
+    _record(result["stages"], "setup", sampler, t0, time.perf_counter(), rss0, extra={"reused": reused})
     p, q = synthetic_frames(n, m, seed=seed)
-    p.to_csv(tmp / "profiles.csv", index=False)
-    q.to_csv(tmp / "positions.csv", index=False)
+    paths = (tmp / "profiles.csv", tmp / "positions.csv")
+    p.to_csv(paths[0], index=False)
+    q.to_csv(paths[1], index=False)
+    del p, q
+    shutil.rmtree(tmp / "cache", ignore_errors=True)
+    shutil.copytree(template, tmp / "cache", symlinks=True)
     cfg = config.replace(model={"cache_dir": str(tmp / "cache")})
-    matcher = Matcher(cfg)
-    with _stage(stages, "read", sampler, items=n + m):
-        inputs = matcher.read(tmp / "profiles.csv", tmp / "positions.csv")
-    matcher.taxonomy  # loaded before the timed stages, as a long-lived engine has it
+    runs = {}
+    for label, out in (("cold", tmp / "out"), ("warm", tmp / "out-warm")):
+        runs[label] = _pipeline_once(Matcher(cfg, taxonomy=taxonomy), paths, out, sampler, score)
+    cold, warm = runs["cold"], runs["warm"]
+    result["stages"].update(cold["stages"])
+    result["warm"] = warm["stages"]
+    result["encoder"] = cold["encoder"]
+    # kept from the first version of the benchmark: the warm embedding stage, with its speedup
+    result["stages"]["embed_warm"] = dict(warm["stages"]["embed"])
+    if warm["stages"]["embed"]["seconds"]:
+        result["stages"]["embed_warm"]["speedup"] = round(cold["stages"]["embed"]["seconds"] / warm["stages"]["embed"]["seconds"], 1)
+    result["warm_identical"] = all(
+        (tmp / "out" / name).read_bytes() == (tmp / "out-warm" / name).read_bytes() for name in _COMPARED
+    )
+    return cold["features"]
+
+
+def _pipeline_once(matcher, paths, out: Path, sampler: _RssSampler, score) -> dict:
+    """One run of every stage of :data:`FULL_STAGES`; ``prepare()`` times its own sub-stages
+    (normalise, embed, features), whose memory peaks are read over their own time windows."""
+    stages: dict[str, dict] = {}
+    with _stage(stages, "model_load", sampler):
+        encoder = matcher.encoder
+    with _stage(stages, "read", sampler):
+        inputs = matcher.read(*paths)
+    rows = len(inputs.profiles.frame) + len(inputs.positions.frame)
+    stages["read"].update(items=rows, per_second=round(rows / max(stages["read"]["seconds"], 1e-9), 1))
     t0 = time.perf_counter()
+    rss0 = sampler.rss()
     prep = matcher.prepare(inputs)
-    t1 = time.perf_counter()
-    # prepare() times its own sub-stages; peaks are over the whole of prepare()
-    peak = round(sampler.peak(t0, t1) / 2**20, 1)
+    t = t0
     for name in ("normalize", "embed", "features"):
-        stages[name] = {"seconds": round(prep.timings.get(name, 0.0), 4), "peak_rss_mb": peak}
+        sec = prep.timings.get(name, 0.0)
+        _record(stages, name, sampler, t, t + sec, sampler.at(t) if name != "normalize" else rss0, rows, past=True)
+        t += sec
     stages["embed"]["texts_encoded"] = prep.encoder_info.get("texts_encoded")
-    prep2 = Matcher(cfg, taxonomy=matcher.taxonomy).prepare(inputs)  # a new encoder: only its disk cache is warm
-    stages["embed_warm"] = {"seconds": round(prep2.timings.get("embed", 0.0), 4), "peak_rss_mb": peak,
-                            "texts_encoded": prep2.encoder_info.get("texts_encoded")}
-    if stages["embed_warm"]["seconds"]:
-        stages["embed_warm"]["speedup"] = round(stages["embed"]["seconds"] / stages["embed_warm"]["seconds"], 1)
-    return {"prepared": prep, "matcher": matcher, "config": cfg, "out": tmp / "out"}
-
-
-def _write_stages(ctx: dict, ranking, sampler: _RssSampler, stages: dict) -> None:
-    """``explain`` (the shortlist and opportunity tables, each line explained, and the
-    manifest) and ``write`` (every deliverable written to disk), as a batch run does them."""
-    prep, matcher, cfg = ctx["prepared"], ctx["matcher"], ctx["config"].resolved()
+    stages["embed"]["texts_from_cache"] = prep.encoder_info.get("texts_from_cache")
+    cfg = matcher.config
+    ranking = score(prep.features, cfg, stages)
     lines = len(ranking.shortlist) + len(ranking.opportunities)
+    stages["score_topk"]["lines"] = lines
     with _stage(stages, "explain", sampler, items=lines):
-        batch = matcher.batch_from(prep, ranking, cfg)
+        batch = matcher.batch_from(prep, ranking, cfg.resolved())
     with _stage(stages, "write", sampler, items=lines) as extra:
-        files = batch.write(Path(ctx["out"]))
+        files = batch.write(out)
         extra["files"] = len(files)
-        extra["bytes"] = int(sum(Path(p).stat().st_size for p in files.values() if Path(p).is_file()))
+        extra["bytes"] = int(sum(Path(f).stat().st_size for f in files.values() if Path(f).is_file()))
+    info = {k: prep.encoder_info.get(k) for k in ("name", "fingerprint", "fallback_reason")}
+    info["dim"] = int(getattr(encoder, "dim", 0) or 0)
+    return {"stages": stages, "encoder": info, "features": prep.features}
+
+
+# --------------------------------------------------------------------------------------
+# scaling
+# --------------------------------------------------------------------------------------
+#: ``--scaling`` without ``--sizes``: profile counts that the real model embeds in minutes on 2 cores
+DEFAULT_SIZES = (100, 200, 400)
+DEFAULT_RATIO = 0.25
+
+
+def loglog_exponent(sizes, seconds) -> float | None:
+    """The slope of the least-squares line through (log size, log seconds)
+    (``numpy.polyfit``, degree 1): about 1 for a cost linear in the size, 2 for a quadratic
+    one. ``None`` with fewer than two distinct sizes or a time that is not positive (a stage
+    too fast to be timed)."""
+    x = np.asarray(sizes, dtype=float)
+    y = np.asarray([np.nan if v is None else v for v in seconds], dtype=float)
+    if x.shape != y.shape or len(np.unique(x)) < 2 or not (np.all(x > 0) and np.all(y > 0)):
+        return None
+    return round(float(np.polyfit(np.log(x), np.log(y), 1)[0]), 2)
+
+
+def run_scaling(
+    sizes=DEFAULT_SIZES,
+    *,
+    ratio: float = DEFAULT_RATIO,
+    stage: str | None = None,
+    config: Config | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """:func:`run_bench` at each size (profiles; ``ratio`` x as many positions, at least
+    one), without references nor allocation, and per stage the seconds at each size and the
+    exponent of their log-log fit (:func:`loglog_exponent`) over the profile counts; see the
+    module docstring for the returned dict."""
+    if stage not in (None, "score"):
+        raise ValueError(f"the 'stage' parameter must be None or 'score' for a scaling run, got {stage!r}")
+    sizes = [int(v) for v in sizes]
+    if len(sizes) < 2 or len(set(sizes)) < 2 or min(sizes) < 1:
+        raise ValueError(f"the 'sizes' parameter must hold at least two distinct sizes of at least 1, got {sizes}")
+    if not ratio > 0:
+        raise ValueError(f"the 'ratio' parameter must be positive, got {ratio}")
+    runs = [
+        run_bench(n, max(1, round(n * ratio)), stage=stage, config=config, seed=seed, references=False,
+                  allocation=False, workers=workers)
+        for n in sorted(sizes)
+    ]
+    profiles = [r["profiles"] for r in runs]
+    table: dict[str, dict] = {}
+    for name in runs[0]["stages"]:
+        if name in ("embed_warm", "setup"):  # a copy of the warm embed; once per process
+            continue
+        row: dict[str, Any] = {"seconds": [r["stages"][name]["seconds"] for r in runs],
+                               "peak_rss_mb": [r["stages"][name]["peak_rss_mb"] for r in runs]}
+        row["exponent"] = loglog_exponent(profiles, row["seconds"])
+        if "warm" in runs[0]:
+            row["warm_seconds"] = [r["warm"][name]["seconds"] for r in runs]
+            row["warm_exponent"] = loglog_exponent(profiles, row["warm_seconds"])
+        table[name] = row
+    return {
+        "scaling": True,
+        "stage": stage or "all",
+        "profiles": profiles,
+        "positions": [r["positions"] for r in runs],
+        "ratio": ratio,
+        "encoder": runs[0]["encoder"],
+        "backend": runs[0]["backend"],
+        "setup": runs[0]["stages"].get("setup"),
+        "blas_kernel": runs[0]["blas_kernel"],
+        "stages": table,
+        "runs": runs,
+    }
+
+
+def json_shape(result: dict[str, Any]) -> dict[str, Any]:
+    """The fixed shape ``mobilite bench --json`` prints (other programs read it):
+    ``{"stages", "reference", "blas_kernel"}``, the run's other facts inside the stages they
+    belong to: each full-pipeline stage's warm record under its ``"warm"`` key, the encoder
+    under ``embed`` (``"encoder"``), the backend under ``score_topk`` (``"backend"``),
+    ``warm_identical`` under ``write``, the allocation's methods under ``allocate``
+    (``"methods"``). A scaling result (:func:`run_scaling`) is printed as it is."""
+    if result.get("scaling"):
+        return result
+    stages = {name: dict(rec) for name, rec in result["stages"].items()}
+    for name, rec in (result.get("warm") or {}).items():
+        stages[name]["warm"] = rec
+    if "embed" in stages:
+        stages["embed"]["encoder"] = result.get("encoder")
+    if "score_topk" in stages:
+        stages["score_topk"]["backend"] = result.get("backend")
+    if "write" in stages and "warm_identical" in result:
+        stages["write"]["warm_identical"] = result["warm_identical"]
+    if "allocation" in result:
+        stages["allocate"] = {**stages.get("allocate", {}), "methods": result["allocation"]}
+    return {"stages": stages, "reference": result["reference"], "blas_kernel": result["blas_kernel"]}
+
+
+# --------------------------------------------------------------------------------------
+# console tables (French)
+# --------------------------------------------------------------------------------------
+def _num(v: float | None, fmt: str = "{:,.0f}") -> str:
+    if v is not None and fmt == "{:,.0f}" and 0 < abs(v) < 10:
+        fmt = "{:.1f}"  # a slow stage's throughput (texts a second) keeps a decimal
+    return "–" if v is None else fmt.format(v).replace(",", " ")
+
+
+def _encoder_line(result: dict) -> str:
+    enc = result.get("encoder")
+    if not enc:
+        return "Encodeur : aucun (caractéristiques synthétiques, sans texte)"
+    line = f"Encodeur : {enc['name']}" + (" (encodeur de hachage : sans modèle, pour mesurer les autres étapes)" if enc["name"] == "hashing" else "")
+    return line + (f" — {enc['fallback_reason']}" if enc.get("fallback_reason") else "")
+
+
+def _backend_line(result: dict) -> str:
+    b = result.get("backend") or {}
+    if b.get("name") == "dask":
+        return f"Calcul : Dask, {b['workers']} worker(s), {b['scheduler']}"
+    return f"Calcul : local (processus : {b.get('workers') or 'automatique'})"
 
 
 def render_bench(result: dict[str, Any]) -> str:
-    """A plain-text table (French labels, English in parentheses)."""
+    """The console table (French): per stage, seconds, throughput and memory peak, cold and
+    (full pipeline) warm; then the references. A scaling result goes to :func:`render_scaling`."""
+    if result.get("scaling"):
+        return render_scaling(result)
+    warm = result.get("warm") or {}
     lines = [
-        f"Banc d'essai (benchmark) : {result['profiles']:,} profils x {result['positions']:,} postes".replace(",", " "),
-        f"BLAS : {result['blas_kernel']}",
-        f"{'étape (stage)':<22}{'secondes':>12}{'débit/s':>16}{'pic RSS Mo':>14}",
+        f"Banc d'essai : {_num(result['profiles'])} profils x {_num(result['positions'])} postes",
+        _encoder_line(result), _backend_line(result), f"BLAS : {result['blas_kernel']}",
     ]
+    head = f"{'étape':<14}{'secondes':>10}{'débit/s':>13}{'pic Mo':>9}"
+    lines.append(head + (f"  |{'à chaud s':>10}{'débit/s':>13}{'pic Mo':>9}" if warm else ""))
     for name, rec in result["stages"].items():
-        rate = rec.get("per_second")
-        lines.append(
-            f"{name:<22}{rec['seconds']:>12.3f}{(f'{rate:,.0f}'.replace(',', ' ') if rate else '–'):>16}{rec['peak_rss_mb']:>14.1f}"
-        )
+        if name == "embed_warm" and warm:
+            continue
+        row = f"{name:<14}{rec['seconds']:>10.3f}{_num(rec.get('per_second')):>13}{rec['peak_rss_mb']:>9.0f}"
+        if name in warm:
+            w = warm[name]
+            row += f"  |{w['seconds']:>10.3f}{_num(w.get('per_second')):>13}{w['peak_rss_mb']:>9.0f}"
+        lines.append(row)
+    if warm:
+        emb = warm.get("embed", {})
+        lines.append(f"à chaud : même lot relancé sur les mêmes caches ({_num(emb.get('texts_encoded'))} texte(s) encodé(s)) ; "
+                     f"résultats identiques à froid : {'oui' if result.get('warm_identical') else 'NON'}")
     ref = result["reference"]
     fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
-    lines.append(f"référence produit matriciel (plain matmul) : {fmt(ref.get('matmul_seconds'))} s")
-    lines.append(f"référence naïve (full matrix + sort) : {fmt(ref.get('naive_seconds'))} s")
+    if ref.get("matmul_seconds") is not None or ref.get("naive_seconds") is not None:
+        lines.append(f"référence produit matriciel seul (matmul) : {fmt(ref.get('matmul_seconds'))} s")
+        lines.append(f"référence naïve (matrice complète + tri) : {fmt(ref.get('naive_seconds'))} s")
     if "score_topk_over_matmul" in ref:
-        lines.append(f"score + top-k / matmul : {ref['score_topk_over_matmul']}x")
+        lines.append(f"score + top-k / produit matriciel : {ref['score_topk_over_matmul']}x")
     if "naive_over_score_topk" in ref:
         lines.append(f"naïf / score + top-k : {ref['naive_over_score_topk']}x")
+    return "\n".join(lines)
+
+
+def render_scaling(result: dict[str, Any]) -> str:
+    """The scaling table (French): per stage, the seconds at each size and the exponent of
+    the log-log fit, cold and (full pipeline) warm."""
+    sizes = result["profiles"]
+    lines = [
+        "Passage à l'échelle : " + ", ".join(f"{_num(n)} x {_num(m)}" for n, m in zip(sizes, result["positions"]))
+        + " (profils x postes)",
+        _encoder_line(result), _backend_line(result), f"BLAS : {result['blas_kernel']}",
+        "exposant : pente de log(secondes) en fonction de log(profils) ; ~1 : linéaire, ~2 : quadratique (couples)",
+    ]
+    warm = any("warm_seconds" in row for row in result["stages"].values())
+    head = f"{'étape':<14}" + "".join(f"{_num(n) + ' p. s':>12}" for n in sizes) + f"{'exposant':>10}"
+    lines.append(head + (f"{'à chaud':>10}" if warm else ""))
+    for name, row in result["stages"].items():
+        line = f"{name:<14}" + "".join(f"{v:>12.3f}" for v in row["seconds"]) + f"{_num(row['exponent'], '{:.2f}'):>10}"
+        if warm:
+            line += f"{_num(row.get('warm_exponent'), '{:.2f}'):>10}"
+        lines.append(line)
     return "\n".join(lines)

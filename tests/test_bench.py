@@ -46,20 +46,6 @@ def test_synthetic_features_are_deterministic_and_aligned():
     assert naive_memory_mb(1000, 1000) > 7
 
 
-def test_full_pipeline_stages_with_write(tmp_path):
-    """Every stage of the full pipeline, write included, on a tiny batch (hashing encoder)."""
-    from matching.config import Config
-
-    config = Config().replace(model={"name": "hashing"})
-    r = run_bench(40, 25, config=config, references=False, workdir=tmp_path)
-    json.dumps(r)
-    for name in ("read", "normalize", "embed", "embed_warm", "features", "score_topk", "explain", "write"):
-        assert name in r["stages"], name
-        assert r["stages"][name]["seconds"] >= 0
-    assert r["stages"]["write"]["files"] > 0 and r["stages"]["write"]["bytes"] > 0
-    assert (tmp_path / "out").is_dir()
-
-
 def _hold_memory(mb, ready, done):
     block = np.ones(mb * 2**20, dtype=np.uint8)  # written: private pages of the child
     ready.set()
