@@ -323,7 +323,8 @@ class SentenceTransformerEncoder(_BaseEncoder):
         1 text in 10 bit-identical to its vector embedded alone, differences up to 7e-8),
         so a score's 6th decimal depended on what had been cached before.
 
-        Each pass runs on one torch thread (several passes at once when ``threads`` > 1):
+        Each pass runs on one torch thread (several passes at once when ``threads`` > 1;
+        torch's thread count is set to 1 for the whole process at the first pass):
         torch's default, one thread per core inside each product, was 7 to 11 times slower
         on this project's 2-core machines under load (threads waiting for each other at
         every one of a pass's 200 small operations), and it made the last bits of a vector
@@ -345,20 +346,19 @@ class SentenceTransformerEncoder(_BaseEncoder):
                 return F.normalize(emb, p=2, dim=1)[0].numpy()
 
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            if self.threads > 1 and len(texts) > 1:
-                from concurrent.futures import ThreadPoolExecutor
+        # torch's setting is the process's: set for good (never restored, so that two
+        # threads encoding at once cannot leave a pass on several threads)
+        if torch.get_num_threads() != 1:
+            torch.set_num_threads(1)
+        if self.threads > 1 and len(texts) > 1:
+            from concurrent.futures import ThreadPoolExecutor
 
-                with ThreadPoolExecutor(min(self.threads, len(texts))) as pool:
-                    for k, vec in enumerate(pool.map(one, texts)):
-                        out[k] = vec
-            else:
-                for k, text in enumerate(texts):
-                    out[k] = one(text)
-        finally:
-            torch.set_num_threads(before)
+            with ThreadPoolExecutor(min(self.threads, len(texts))) as pool:
+                for k, vec in enumerate(pool.map(one, texts)):
+                    out[k] = vec
+        else:
+            for k, text in enumerate(texts):
+                out[k] = one(text)
         return out
 
 
