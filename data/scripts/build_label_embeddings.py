@@ -11,6 +11,10 @@ to the taxonomy, the normalisers' label sets or the default model:
 
     MATCHING_CACHE_DIR=.cache .venv/bin/python data/scripts/build_label_embeddings.py
 
+(about 27,500 short texts: some 15 to 30 minutes on a 2-core machine since each pass runs
+on one thread; ``--model NAME`` builds the file of another model, e.g. the ``:int8``
+variant, whose vectors differ from its float32 model's: the file name is its fingerprint.)
+
 Vectors are stored as float16 with their cache keys (sha256 of model fingerprint, role,
 prompt and text), so the file holds no text and is only used by the model it was made with.
 """
@@ -51,9 +55,12 @@ def main(argv=None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=SEED_DIR)
+    ap.add_argument("--model", default=None, help="[model] name (default: the engine's default model)")
+    ap.add_argument("--keep-others", action="store_true",
+                    help="keep the files of other models (default: remove them)")
     args = ap.parse_args(argv)
 
-    config = Config()
+    config = Config() if args.model is None else Config().replace(model={"name": args.model})
     enc = load_encoder(config.model, cache=True)
     rec = Recorder(enc)
     tax = Taxonomy.default()
@@ -71,7 +78,8 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"labels-{enc.fingerprint[:16]}.npz"
     for old in args.out.glob("labels-*.npz"):
-        old.unlink()
+        if old != path and not args.keep_others:
+            old.unlink()
     np.savez_compressed(
         path,
         keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 32),
