@@ -681,19 +681,23 @@ def _setup_cache(config: Config, taxonomy) -> tuple[Path, bool]:
 
         atexit.register(_cleanup_setup)
     root = Path(tempfile.mkdtemp(prefix="bench-setup-"))
-    cache = root / "cache"
-    cache.mkdir()
-    models = default_cache_dir() / "models"
-    if models.is_dir():
-        try:
-            (cache / "models").symlink_to(models.resolve(), target_is_directory=True)
-        except OSError:  # pragma: no cover - no symbolic links here: the model is converted again
-            pass
-    p, q = synthetic_frames(1, 1, seed=2**31 - 1)
-    p.to_csv(root / "profiles.csv", index=False)
-    q.to_csv(root / "positions.csv", index=False)
-    matcher = Matcher(config.replace(model={"cache_dir": str(cache)}), taxonomy=taxonomy)
-    matcher.prepare(matcher.read(root / "profiles.csv", root / "positions.csv"))
+    try:
+        cache = root / "cache"
+        cache.mkdir()
+        models = default_cache_dir() / "models"
+        if models.is_dir():
+            try:
+                (cache / "models").symlink_to(models.resolve(), target_is_directory=True)
+            except OSError:  # pragma: no cover - no symbolic links here: the model is converted again
+                pass
+        p, q = synthetic_frames(1, 1, seed=2**31 - 1)
+        p.to_csv(root / "profiles.csv", index=False)
+        q.to_csv(root / "positions.csv", index=False)
+        matcher = Matcher(config.replace(model={"cache_dir": str(cache)}), taxonomy=taxonomy)
+        matcher.prepare(matcher.read(root / "profiles.csv", root / "positions.csv"))
+    except BaseException:  # a model that cannot load, an interruption: nothing left behind
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     _SETUP[key] = cache
     return cache, False
 

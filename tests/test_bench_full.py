@@ -161,3 +161,15 @@ def test_cli_bad_scaling_options_are_usage_errors(args):
 
     res = CliRunner().invoke(app, ["bench", *args])
     assert res.exit_code == 2 and "Erreur" in res.output, res.output
+
+
+def test_a_model_that_cannot_load_leaves_no_temporary_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from matching.errors import MatchingError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    config = Config().replace(model={"name": str(tmp_path / "no-such-model")})
+    with pytest.raises(MatchingError):
+        run_bench(4, 2, config=config, references=False, allocation=False)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("bench-")] == []  # (torch may leave its own)
