@@ -468,7 +468,7 @@ def write_advisor_workbook(result, folder) -> Path:
     from matching.io.writers import FIXED_DATE, build_workbook, deterministic_zip
 
     wb = build_workbook(advisor_sheets(result), wrap_columns=[ADVISOR_HEADERS["explanation"]],
-                        widths={ADVISOR_HEADERS["explanation"]: 80.0, "Valeur": 60.0})
+                        widths={ADVISOR_HEADERS["explanation"]: 80.0, "Valeur": 60.0}, write_only=True)
     wb.properties.title = f"Lot {result.batch_id}"
     wb.properties.creator = "Moteur d'appariement compétences / postes"
     wb.properties.created = wb.properties.modified = FIXED_DATE

@@ -370,6 +370,7 @@ def build_workbook(
     widths: Mapping[str, float] | None = None,
     freeze_header: bool = True,
     autofilter: bool = True,
+    write_only: bool = False,
 ) -> Any:
     """One sheet per DataFrame in a new openpyxl ``Workbook`` (not saved).
 
@@ -380,67 +381,29 @@ def build_workbook(
     (others: fitted to the content, 8–60). Sheet names are cut to Excel's 31 characters
     and its forbidden characters replaced. Characters Excel cannot store (control
     characters) are removed from text.
+
+    ``write_only``: openpyxl's streaming workbook (rows appended once, several times faster
+    to build and save, for large tables); it can only be saved, not edited afterwards. The
+    cells, styles, widths, frozen header and filter are the same either way.
     """
-    import pandas as pd
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.active)
     used: set[str] = set()
     wrap = set(wrap_columns)
     widths = dict(widths or {})
     bold = Font(bold=True)
     wrap_align = Alignment(wrap_text=True, vertical="top")
 
-    def text_cell(cell: Any, value: Any) -> int:
-        text = neutralize_cell(value) if neutralize else format_cell(value)
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
-        if not text:  # an empty text is an empty cell, not an empty string
-            return 0
-        cell.value = text
-        cell.data_type = "s"  # never a formula, whatever the text looks like
-        return max((len(line) for line in text.split("\n")), default=0)
-
     for name, df in sheets.items():
         ws = wb.create_sheet(_sheet_title(name, used))
         columns = [str(c) for c in df.columns]
-        fitted = [len(c) for c in columns]
-        for j, col in enumerate(columns, start=1):
-            fitted[j - 1] = text_cell(ws.cell(row=1, column=j), col)
-            ws.cell(row=1, column=j).font = bold
-        for j, col in enumerate(df.columns, start=1):
-            series = df[col]
-            for i, value in enumerate(series.tolist(), start=2):
-                cell = ws.cell(row=i, column=j)
-                if _is_missing(value):
-                    continue
-                if isinstance(value, bool) or type(value).__name__ == "bool_":
-                    cell.value = bool(value)
-                    fitted[j - 1] = max(fitted[j - 1], 5)
-                elif _is_number(value):
-                    f = float(value)
-                    if math.isnan(f):
-                        continue
-                    if math.isinf(f):
-                        text_cell(cell, "inf" if f > 0 else "-inf")
-                        continue
-                    cell.value = value.item() if hasattr(value, "item") else value
-                    fitted[j - 1] = max(fitted[j - 1], len(format_cell(value)))
-                elif isinstance(value, (_dt.datetime, _dt.date)):
-                    v = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
-                    if isinstance(v, _dt.datetime) and v.tzinfo is not None:
-                        v = v.replace(tzinfo=None)
-                    cell.value = v
-                    date_only = not isinstance(v, _dt.datetime) or v.time() == _dt.time(0)
-                    cell.number_format = "DD/MM/YYYY" if date_only else "DD/MM/YYYY HH:MM"
-                    fitted[j - 1] = max(fitted[j - 1], 16)
-                else:
-                    fitted[j - 1] = max(fitted[j - 1], text_cell(cell, value))
-                if columns[j - 1] in wrap:
-                    cell.alignment = wrap_align
+        header, body, fitted = _sheet_cells(df, columns, neutralize)
         for j, col in enumerate(columns, start=1):
             width = widths.get(col)
             if width is None:
@@ -450,9 +413,99 @@ def build_workbook(
             ws.freeze_panes = "A2"
         if autofilter and len(df.columns):
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(df) + 1)}"
+        wrapped = [c in wrap for c in columns]
+
+        def style(cell: Any, spec: tuple, j: int, *, head: bool = False) -> Any:
+            value, kind, fmt = spec
+            cell.value = value
+            if kind == "s":
+                cell.data_type = "s"  # never a formula, whatever the text looks like
+            if fmt:
+                cell.number_format = fmt
+            if head:
+                cell.font = bold
+            elif wrapped[j]:
+                cell.alignment = wrap_align
+            return cell
+
+        if write_only:
+            ws.append([style(WriteOnlyCell(ws), spec, j, head=True) if spec else None for j, spec in enumerate(header)])
+            def plain(spec: tuple, j: int) -> bool:
+                """A value openpyxl stores as it is: a number, a boolean, a text that cannot be
+                read as a formula, in a column without wrapping (no cell object needed)."""
+                return not wrapped[j] and (spec[1] in "nb" or (spec[1] == "s" and not spec[0].startswith("=")))
+
+            for row in zip(*body) if body else ():
+                ws.append([None if not spec else spec[0] if plain(spec, j) else style(WriteOnlyCell(ws), spec, j)
+                           for j, spec in enumerate(row)])
+        else:
+            for j, spec in enumerate(header):
+                cell = ws.cell(row=1, column=j + 1)
+                cell.font = bold
+                if spec:
+                    style(cell, spec, j, head=True)
+            for j, col_cells in enumerate(body):
+                for i, spec in enumerate(col_cells, start=2):
+                    if spec:
+                        style(ws.cell(row=i, column=j + 1), spec, j)
     if not wb.worksheets:
         wb.create_sheet("Feuille")
     return wb
+
+
+def _sheet_cells(df: Any, columns: list[str], neutralize: bool) -> tuple[list, list[list], list[int]]:
+    """The cells of one sheet, computed once for both kinds of workbook: (header cells,
+    body cells column by column, fitted width of each column). A cell is ``None`` (empty) or
+    ``(value, kind, number format)``, kind ``"s"`` (text, never a formula), ``"b"``, ``"n"``
+    or ``"d"`` (a date)."""
+    import pandas as pd
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def text_spec(value: Any) -> tuple[tuple | None, int]:
+        text = neutralize_cell(value) if neutralize else format_cell(value)
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        if not text:  # an empty text is an empty cell, not an empty string
+            return None, 0
+        return (text, "s", None), max((len(line) for line in text.split("\n")), default=0)
+
+    header, fitted = [], []
+    for col in columns:
+        spec, width = text_spec(col)
+        header.append(spec)
+        fitted.append(width)
+    body: list[list] = []
+    for j, col in enumerate(df.columns):
+        cells: list = []
+        for value in df[col].tolist():
+            if _is_missing(value):
+                cells.append(None)
+                continue
+            if isinstance(value, bool) or type(value).__name__ == "bool_":
+                cells.append((bool(value), "b", None))
+                fitted[j] = max(fitted[j], 5)
+            elif _is_number(value):
+                f = float(value)
+                if math.isnan(f):
+                    cells.append(None)
+                    continue
+                if math.isinf(f):
+                    cells.append(text_spec("inf" if f > 0 else "-inf")[0])
+                    continue
+                cells.append((value.item() if hasattr(value, "item") else value, "n", None))
+                fitted[j] = max(fitted[j], len(format_cell(value)))
+            elif isinstance(value, (_dt.datetime, _dt.date)):
+                v = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+                if isinstance(v, _dt.datetime) and v.tzinfo is not None:
+                    v = v.replace(tzinfo=None)
+                date_only = not isinstance(v, _dt.datetime) or v.time() == _dt.time(0)
+                cells.append((v, "d", "DD/MM/YYYY" if date_only else "DD/MM/YYYY HH:MM"))
+                fitted[j] = max(fitted[j], 16)
+            else:
+                spec, width = text_spec(value)
+                cells.append(spec)
+                fitted[j] = max(fitted[j], width)
+        body.append(cells)
+    return header, body, fitted
 
 
 #: fixed dates of every zip this engine writes (.xlsx, .npz), so that outputs are reproducible
