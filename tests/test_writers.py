@@ -183,3 +183,44 @@ def test_atomic_file_permissions_follow_umask(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert p.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def _workbook_cells(wb) -> list:
+    """What a reader of a saved workbook sees: titles, frozen panes, filters, widths, and
+    every cell's value, type, number format, bold and wrapping."""
+    from openpyxl import load_workbook
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    seen = []
+    for ws in load_workbook(io.BytesIO(buf.getvalue())).worksheets:
+        seen.append((ws.title, ws.freeze_panes, ws.auto_filter.ref, {k: v.width for k, v in ws.column_dimensions.items()}))
+        seen.extend([(c.coordinate, c.value, c.data_type, c.number_format, c.font.b, c.alignment.wrap_text) for c in row]
+                    for row in ws.iter_rows())
+    return seen
+
+
+def test_streaming_workbook_has_the_same_cells_as_the_editable_one():
+    """lot.xlsx is built as openpyxl's streaming (write-only) workbook: a formula-like text
+    stays a text, numbers stay numbers, dates keep their format, wrapped columns wrap, empty
+    values stay empty cells, exactly as in the editable workbook the employer files use."""
+    import datetime as dt
+    import math
+
+    import numpy as np
+
+    from matching.io.writers import build_workbook
+
+    df = pd.DataFrame({
+        "score": [1, 2.5, np.nan, math.inf, -3],
+        "explication": ["=SUM(A1)", "ligne\ndeux", None, "x" * 100, "+33 1 23"],
+        "ouvert": [True, False, None, np.bool_(True), False],
+        "date": [dt.date(2024, 1, 2), pd.Timestamp("2024-03-04 10:00"), None, dt.datetime(2024, 1, 1), pd.NaT],
+        "=entête": ["@a", "-b", "c", "", "\tz"],
+    })
+    sheets = {"Synthèse": df, "x/y:z": df.iloc[:0], "vide": pd.DataFrame()}
+    kw = dict(wrap_columns=["explication"], widths={"score": 30.0})
+    editable, streaming = (_workbook_cells(build_workbook(sheets, write_only=w, **kw)) for w in (False, True))
+    assert streaming == editable
+    texts = [cell for row in editable[1:] if isinstance(row, list) for cell in row if isinstance(cell[1], str)]
+    assert texts and all(not c[1].startswith(("=", "+", "-", "@")) and c[2] == "s" for c in texts)
