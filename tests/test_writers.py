@@ -192,9 +192,11 @@ def _workbook_cells(wb) -> list:
 
     buf = io.BytesIO()
     wb.save(buf)
-    seen = []
+    # a reader that trusts the extent the file declares (read-only openpyxl, as pandas does)
+    seen = [[(ws.title, ws.max_row, ws.max_column) for ws in load_workbook(io.BytesIO(buf.getvalue()), read_only=True).worksheets]]
     for ws in load_workbook(io.BytesIO(buf.getvalue())).worksheets:
         seen.append((ws.title, ws.freeze_panes, ws.auto_filter.ref, {k: v.width for k, v in ws.column_dimensions.items()}))
+        seen.append(("extent", ws.max_row, ws.max_column))
         seen.extend([(c.coordinate, c.value, c.data_type, c.number_format, c.font.b, c.alignment.wrap_text) for c in row]
                     for row in ws.iter_rows())
     return seen

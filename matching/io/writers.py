@@ -429,6 +429,10 @@ def build_workbook(
             return cell
 
         if write_only:
+            # the sheet's extent, known before the first row: openpyxl's streaming sheets leave
+            # it out otherwise, and readers that trust it (read-only openpyxl) see no rows
+            extent = f"A1:{get_column_letter(max(1, len(columns)))}{len(df) + 1}"
+            ws.calculate_dimension = lambda extent=extent: extent
             ws.append([style(WriteOnlyCell(ws), spec, j, head=True) if spec else None for j, spec in enumerate(header)])
             def plain(spec: tuple, j: int) -> bool:
                 """A value openpyxl stores as it is: a number, a boolean, a text that cannot be
