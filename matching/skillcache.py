@@ -16,7 +16,9 @@ decode) is renamed with a ``.mis-de-cote-<date>`` suffix, never deleted, with a
 are normalised again, so a damaged cache never changes a result.
 
 The cache is written by one process only, the one that runs the batch (with the Dask backend
-the workers return their results to it).
+the workers return their results to it). A cache folder that cannot be written (read-only,
+full, a file in the way) does not stop a batch: a French warning says so and the batch is
+normalised without the cache.
 """
 
 from __future__ import annotations
@@ -75,15 +77,33 @@ class SkillCache:
         self.hits = 0
         self.misses = 0
         self.notices: list[str] = []
+        #: the file cannot be used at all (folder not writable, disk full): not used any more
+        self.disabled = False
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
         self._lock = threading.Lock()
+
+    def _unavailable(self, exc: Exception) -> None:
+        """Stop using the file for this object's life, and say so once."""
+        from matching.errors import os_error_reason
+
+        self.close()
+        if self.disabled:
+            return
+        self.disabled = True
+        reason = os_error_reason(exc) if isinstance(exc, OSError) else "base SQLite non modifiable ou disque plein"
+        notice = (f"Cache de la normalisation des compétences inaccessible ({self.path} : {reason}) : les compétences "
+                  "sont normalisées sans lui.")
+        self.notices.append(notice)
+        warnings.warn(notice, SkillCacheWarning, stacklevel=4)
 
     # --- file ----------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():
             try:
                 self._conn, self._pid = self._open(), os.getpid()
+            except sqlite3.OperationalError:  # cannot be opened or written: not a damaged file
+                raise
             except sqlite3.DatabaseError as exc:  # not a database, truncated, malformed
                 self._set_aside(f"fichier illisible par SQLite ({exc})")
                 self._conn, self._pid = self._open(), os.getpid()
@@ -156,12 +176,15 @@ class SkillCache:
         add to :attr:`hits` and :attr:`misses`."""
         hits, misses = self.hits, self.misses
         try:
-            found = self._get(namespace, kind, texts, decode)
-            if not count:
-                self.hits, self.misses = hits, misses
-            return found
+            if not self.disabled:
+                found = self._get(namespace, kind, texts, decode)
+                if not count:
+                    self.hits, self.misses = hits, misses
+                return found
         except (CorruptEntry, ValueError, TypeError, KeyError, IndexError) as exc:
             self._set_aside(f"entrée illisible : {exc}" if isinstance(exc, CorruptEntry) else "entrée illisible")
+        except (OSError, sqlite3.OperationalError) as exc:  # cannot create or open the file
+            self._unavailable(exc)
         except sqlite3.DatabaseError as exc:  # malformed pages met while reading
             self._set_aside(f"fichier endommagé ({exc})")
         self.hits, self.misses = hits, misses + (len(texts) if count else 0)
@@ -190,7 +213,7 @@ class SkillCache:
         """Store ``(text, JSON-serialisable value)`` pairs in one transaction."""
         payload = [(_digest(namespace, kind, t), json.dumps(v, ensure_ascii=False, separators=(",", ":")))
                    for t, v in items]
-        if not payload:
+        if not payload or self.disabled:
             return
         for attempt in (0, 1):
             try:
@@ -203,6 +226,9 @@ class SkillCache:
                     except BaseException:
                         conn.execute("ROLLBACK")
                         raise
+                return
+            except (OSError, sqlite3.OperationalError) as exc:  # read-only, disk full, locked for too long
+                self._unavailable(exc)
                 return
             except sqlite3.DatabaseError as exc:
                 if attempt:
