@@ -220,7 +220,7 @@ def test_the_index_is_read_from_the_cache_by_a_new_process(tax, strings, tmp_pat
         read = SkillNormalizer(tax, store=SkillCache(path))
         assert (_as_tuples(read.normalize_matches(texts)), read.extract(summary)) == expected
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE results SET value = ?", (json.dumps({"key_to_concept": []}),))
+        conn.execute("UPDATE large SET value = ?", (json.dumps({"key_to_concept": []}),))
     monkeypatch.setattr(skills_mod, "_INDEX_MEMO", {})
     with pytest.warns(SkillCacheWarning, match="index"):
         again = SkillNormalizer(tax, store=SkillCache(path))
