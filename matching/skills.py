@@ -423,7 +423,8 @@ class SkillNormalizer:
         Never used with an encoder that has no ``fingerprint`` (its identity is unknown).
 
     ``remote``: None, or ``remote(state, texts) -> parts``, where the strings missing from
-    the caches go through levels 1-4 (each part as :func:`resolve_chunk` returns it); set by
+    the caches go through levels 1-4 (``state``: :meth:`lexical_copy`; each part as
+    :func:`resolve_chunk` returns it); set by
     :func:`matching.normalize.normalize_entities` on the Dask backend.
     """
 
@@ -453,17 +454,19 @@ class SkillNormalizer:
         self._extracted: dict[str, tuple[SkillMatch, ...]] = {}
         self._built = False
 
-    #: what levels 1-4 need on a cluster's worker (see :meth:`__getstate__`)
-    _LEXICAL_ATTRS = ("config", "acronyms", "_key_to_concept", "_strict", "_fuzzy_keys", "_fuzzy_cids", "_fuzzy_ntok")
+    #: what levels 1-4 need (see :meth:`lexical_copy`)
+    _LEXICAL_ATTRS = ("config", "acronyms", "semantic_scope", "_exclude", "_key_to_concept", "_strict", "_fuzzy_keys",
+                      "_fuzzy_cids", "_fuzzy_ntok")
 
-    def __getstate__(self) -> dict:
-        """Pickled (to be shipped to a cluster's workers): the built index of levels 1-4 only,
-        without the taxonomy, the encoder, the caches nor the extraction dictionary. Such a
-        copy runs :meth:`resolve_lexical` and nothing else."""
+    def lexical_copy(self) -> "SkillNormalizer":
+        """What a cluster's worker receives (once): a normaliser holding the built index of
+        levels 1-4 only, without the taxonomy, the encoder, the caches nor the extraction
+        dictionary (a few MB pickled). It runs :meth:`resolve_lexical` and nothing else."""
         self._build()
-        state = {name: getattr(self, name) for name in self._LEXICAL_ATTRS}
-        return {**state, "taxonomy": None, "encoder": None, "store": None, "remote": None, "_cache": {},
-                "_extracted": {}, "_built": True, "_exclude": self._exclude, "semantic_scope": self.semantic_scope}
+        twin = object.__new__(type(self))
+        twin.__dict__.update({name: getattr(self, name) for name in self._LEXICAL_ATTRS})
+        twin.__dict__.update(taxonomy=None, encoder=None, store=None, remote=None, _cache={}, _extracted={}, _built=True)
+        return twin
 
     def cache_namespace(self, kind: str = "skill") -> str | None:
         """Everything a cache entry of ``kind`` depends on besides its string: the code
@@ -798,7 +801,7 @@ class SkillNormalizer:
         if self.remote is not None:
             outcomes: dict[str, tuple] = {}
             pending: list[tuple[str, str, int | None, str]] = []
-            for part_outcomes, part_pending in self.remote(self, texts):
+            for part_outcomes, part_pending in self.remote(self.lexical_copy(), texts):
                 outcomes.update(part_outcomes)
                 pending.extend(part_pending)
         else:
@@ -1161,8 +1164,8 @@ class SkillNormalizer:
 # --- on a cluster's worker -----------------------------------------------------------------
 def resolve_chunk(job: tuple, b0: int, b1: int) -> tuple[dict[str, tuple], list[tuple[str, str, int | None, str]]]:
     """On a worker of the Dask backend: levels 1-4 (:meth:`SkillNormalizer.resolve_lexical`)
-    of ``texts[b0:b1]`` for ``job = (normaliser state, texts)``, the state being the driver's
-    normaliser as it pickles (its index, shipped once per worker). Each string's outcome
+    of ``texts[b0:b1]`` for ``job = (normaliser, texts)``, the normaliser being the driver's
+    :meth:`SkillNormalizer.lexical_copy` (its index, shipped once per worker). Each string's outcome
     depends on that string alone, so the results do not depend on how the strings are cut."""
     normalizer, texts = job
     return normalizer.resolve_lexical(list(texts[b0:b1]))

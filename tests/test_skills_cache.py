@@ -220,8 +220,23 @@ def test_the_index_is_read_from_the_cache_by_a_new_process(tax, strings, tmp_pat
         read = SkillNormalizer(tax, store=SkillCache(path))
         assert (_as_tuples(read.normalize_matches(texts)), read.extract(summary)) == expected
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE results SET value = ?", (json.dumps({"key_to_concept": []}),))
+        conn.execute("UPDATE large SET value = ?", (json.dumps({"key_to_concept": []}),))
     monkeypatch.setattr(skills_mod, "_INDEX_MEMO", {})
     with pytest.warns(SkillCacheWarning, match="index"):
         again = SkillNormalizer(tax, store=SkillCache(path))
         assert (_as_tuples(again.normalize_matches(texts)), again.extract(summary)) == expected
+
+
+def test_a_cache_folder_that_cannot_be_written_does_not_stop_normalisation(tax, tmp_path):
+    """The cache's place is taken by a file (no folder can be made there): one French warning,
+    the strings normalised without the cache, with the same results, nothing renamed."""
+    blocker = tmp_path / "cache"
+    blocker.write_text("un fichier à la place du dossier")
+    texts = ["Kubernetes", "k8s", "kubernetess"]
+    store = SkillCache(blocker / "skills" / "skills.sqlite")
+    with pytest.warns(SkillCacheWarning, match="inaccessible") as caught:
+        got = SkillNormalizer(tax, store=store).normalize_matches(texts)
+        SkillNormalizer(tax, store=store).extract_many(["Kubernetes et k8s"])
+    assert _as_tuples(got) == _as_tuples(SkillNormalizer(tax).normalize_matches(texts))
+    assert len([w for w in caught if issubclass(w.category, SkillCacheWarning)]) == 1
+    assert blocker.read_text() == "un fichier à la place du dossier" and sorted(tmp_path.iterdir()) == [blocker]
