@@ -72,17 +72,28 @@ def load_batch(config=None):
     """The sample as a finished batch (:class:`matching.Batch`): run once by the engine into
     the cache folder, then opened from there by every notebook (nothing is read or embedded
     again). ``batch.rerank(cfg)`` ranks it under another configuration."""
+    import time
+
     from matching import Batch, Matcher, MatchingError
+    from matching.errors import FolderBusyError
 
     config = config or base_config()
     root = Path(os.environ.get("MATCHING_CACHE_DIR", "").strip() or out_dir())
     folder = root / "carnets" / f"lot-{_key(config)}"
-    if (folder / "manifest.json").is_file():
+    deadline = time.monotonic() + 1800
+    while True:
+        if (folder / "manifest.json").is_file():
+            try:
+                return Batch.open(folder)
+            except MatchingError:  # a half-written batch, or one of another engine version: run it again
+                pass
         try:
-            return Batch.open(folder)
-        except MatchingError:  # a half-written batch, or one of another engine version: run it again
-            pass
-    return Matcher(config).run(PROFILES, POSITIONS, out=folder, replace=True)
+            return Matcher(config).run(PROFILES, POSITIONS, out=folder, replace=True)
+        except FolderBusyError:
+            # another notebook (or process) is writing this very batch: wait for it, then open it
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
 
 
 def read_profiles():
