@@ -9,11 +9,12 @@ add, in the order of :data:`matching.config.COMPONENTS`, then the weighted mean 
 scores are bit-identical to the numpy path (``tests/test_fused.py`` proves it on random
 inputs with ties). The BLAS cosine is not here: the tile arrives holding it.
 
-One tile is processed row by row: the sparse terms of a profile are scattered into one
-accumulator per product (a row of positions, in the processor's cache), then one pass over
-the row combines them with the cosine, applies the rules, counts the eligible pairs and the
-histogram, and emits the candidates above each position's threshold; a second pass emits the
-opportunities above the profile's threshold (bounded from below by a sample of the row, as
+One tile is processed row by row, while the row stays in the processor's cache: the sparse
+terms of a profile are scattered into one accumulator per product (a row of positions); then
+simple loops over the row (which the compiler vectorises) add each component to the cosine
+in turn, take the weighted mean and apply the rules; a last loop counts the eligible pairs
+and the histogram and emits the candidates over each position's threshold, then the
+opportunities over the profile's threshold (bounded from below by a sample of the row, as
 :mod:`matching.rank` explains). Survivors go to preallocated arrays.
 
 Compiled without ``fastmath`` (results deterministic), with ``nogil`` (the ranking's tile
@@ -31,13 +32,11 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-__all__ = ["FusedTables", "fused_tables", "FusedScratch", "score_tile", "warm_up", "N_ACC", "HIST_BINS"]
+__all__ = ["FusedTables", "fused_tables", "FusedScratch", "score_tile", "warm_up", "N_ACC"]
 
 #: Accumulators of a row: credit x required, credit x desired, family, adjacent occupation,
 #: same occupation, ministry and location wishes, family wishes.
 N_ACC = 7
-#: Bins of the score histogram (matching.rank.SCORE_HIST_BINS).
-HIST_BINS = 50
 
 _LOCK = threading.Lock()
 
@@ -214,7 +213,8 @@ def _tile(T, r0, j0, flags, weights, params,
     nr, nc = T.shape
     zero = np.float32(0.0)
     minus_one = np.float32(-1.0)
-    bins = np.float32(HIST_BINS)
+    n_bins = hist.shape[0]
+    bins = np.float32(n_bins)
     low = np.int64(0xFFFFFFFF)
     floor_, inv_range = params[0], params[1]
     same_family, adjacent, wish_neutral, sem_u = params[2], params[3], params[4], params[5]
@@ -226,7 +226,7 @@ def _tile(T, r0, j0, flags, weights, params,
         for c in range(nc):
             acc[a, c] = zero
     # histograms interleaved by column (independent counters), summed at the end
-    hist4 = np.zeros((4, HIST_BINS), dtype=np.int64)
+    hist4 = np.zeros((4, n_bins), dtype=np.int64)
     n_bad = 0
     n_c = 0
     n_o = 0
@@ -339,8 +339,8 @@ def _tile(T, r0, j0, flags, weights, params,
                 n_bad += 1
                 continue
             h = np.int64(t * bins)  # t * bins >= 0: truncation is the floor
-            if h > HIST_BINS - 1:
-                h = HIST_BINS - 1
+            if h > n_bins - 1:
+                h = n_bins - 1
             hist4[c & 3, h] += 1
             if t >= thr[c]:
                 c_grp[n_c] = j0 + c
@@ -374,19 +374,20 @@ def _tile(T, r0, j0, flags, weights, params,
                 o_grp[n_o] = i
                 o_key[n_o] = (np.int64(np.rint(np.float64(t) * 1e6)) << 32) | (low - q_order[j0 + c])
                 n_o += 1
-    for b in range(HIST_BINS):
+    for b in range(n_bins):
         hist[b] += hist4[0, b] + hist4[1, b] + hist4[2, b] + hist4[3, b]
     return n_bad, n_c, n_o
 
 
 def score_tile(kern, T: np.ndarray, rows: slice, cols: slice, *, thr: np.ndarray, thr_min: np.float32,
                lo: np.ndarray, step: int, k_opp: int, p_order: np.ndarray, q_order: np.ndarray,
-               scratch: FusedScratch):
+               bins: int, scratch: FusedScratch):
     """Finish the tile ``T`` (cosines of profiles ``rows`` x positions ``cols``, float32,
     C-contiguous rows) in place into the final scores (-1 where a rule excludes the pair),
     and reduce it as :func:`matching.rank._scan` does. ``thr``: each position's threshold
     (float32, its current k-th and the minimum score); ``lo``: each profile's threshold
-    before the sample's bound; ``step``: the sample's step (0: no sample).
+    before the sample's bound; ``step``: the sample's step (0: no sample); ``bins``: bins
+    of the histogram of eligible scores over [0, 1].
 
     Returns (excluded pairs, eligible pairs >= minimum per position, per profile, histogram,
     (position, key) candidates, (profile, key) opportunities)."""
@@ -396,7 +397,7 @@ def score_tile(kern, T: np.ndarray, rows: slice, cols: slice, *, thr: np.ndarray
     nr, nc = T.shape
     per_col = np.zeros(nc, dtype=np.int32)
     per_row = np.zeros(nr, dtype=np.int32)
-    hist = np.zeros(HIST_BINS, dtype=np.int64)
+    hist = np.zeros(bins, dtype=np.int64)
     if scratch.acc.shape[1] < nc or scratch.c_key.size < T.size:
         raise ValueError("scratch buffers smaller than the tile")
     n_bad, n_c, n_o = fn(
@@ -422,4 +423,4 @@ def warm_up(kern) -> None:
         T = np.zeros((1, 1), dtype=np.float32)
         score_tile(kern, T, slice(0, 1), slice(0, 1), thr=np.zeros(1, np.float32), thr_min=np.float32(0.0),
                    lo=np.zeros(1, np.float32), step=0, k_opp=1, p_order=np.zeros(kern.n, np.int64),
-                   q_order=np.zeros(kern.m, np.int64), scratch=FusedScratch(1, 1, 1))
+                   q_order=np.zeros(kern.m, np.int64), bins=1, scratch=FusedScratch(1, 1, 1))

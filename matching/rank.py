@@ -306,7 +306,7 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
         n_bad, per_col, per_row, h, c_new, o_new = fused.score_tile(
             kern, block[t0:t1], trows, cols, thr=np.maximum(cand.kth[cols], thr_min), thr_min=thr_min,
             lo=np.maximum(opp.kth[trows], 0.0), step=step, k_opp=k_opp, p_order=p_order, q_order=q_order,
-            scratch=local.fused)
+            bins=SCORE_HIST_BINS, scratch=local.fused)
         return trows, n_bad, per_col, per_row, h, c_new, o_new
 
     def finish_tile(block: np.ndarray, i0: int, j0: int, t0: int, cols: slice, whole_rows: bool):

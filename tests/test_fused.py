@@ -94,7 +94,7 @@ def test_fused_tile_scores_are_bit_identical(missing, seed):
     scratch = fused.FusedScratch(T.size, 60, 3)
     n_bad, per_col, per_row, hist, c_new, o_new = fused.score_tile(
         kern, T, rows, cols, thr=thr, thr_min=np.float32(0.3), lo=lo, step=0, k_opp=3,
-        p_order=p_order, q_order=q_order, scratch=scratch)
+        p_order=p_order, q_order=q_order, bins=50, scratch=scratch)
     np.testing.assert_array_equal(T.view(np.int32), want.view(np.int32))
     bad = want == -1.0
     assert 0 < n_bad == int(bad.sum()) < bad.size  # the synthetic rules exclude some pairs, not all
