@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh machine:
 #   make demo   create .venv, install, run a batch on the shipped sample, print where the outputs are
 #   make test   install with the dev extras, check the declared dependencies (deptry) and the
-#               layers of the package (import-linter), run the whole suite
+#               layers of the package (import-linter), run the whole suite (two processes,
+#               pytest-xdist, whole test files per process)
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -43,7 +44,7 @@ demo: install
 test: install-dev browser
 	$(BIN)/deptry .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
