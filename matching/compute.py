@@ -89,7 +89,7 @@ def _client(config):
                                f"({type(exc).__name__})"]) from None
     else:
         cluster = distributed.LocalCluster(n_workers=key[1], threads_per_worker=1, processes=True, host="127.0.0.1",
-                                           dashboard_address=None, silence_logs=50)
+                                           dashboard_address="127.0.0.1:0", silence_logs=50)
         client = distributed.Client(cluster)
     _CLIENTS[key] = client
     return client
