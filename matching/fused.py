@@ -7,7 +7,10 @@ weight tables, rule tables) and performs, for each pair, the same float32 operat
 same order — sparse terms summed in the profile's concept order from 0, then clip, weight,
 add, in the order of :data:`matching.config.COMPONENTS`, then the weighted mean — so its
 scores are bit-identical to the numpy path (``tests/test_fused.py`` proves it on random
-inputs with ties). The BLAS cosine is not here: the tile arrives holding it.
+inputs with ties). The tile arrives holding the cosines: the reference's (float64 BLAS
+product rounded to float32), or, from the ranking, the float32 BLAS product, approximate
+and dependent on the pair's place in the matrices; then a pair near a decision is scored
+again from its exact cosine, computed here (:func:`score_tile`, :func:`score_delta`).
 
 One tile is processed row by row, while the row stays in the processor's cache: the sparse
 terms of a profile are scattered into one accumulator per product (a row of positions); then

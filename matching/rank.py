@@ -18,8 +18,11 @@ How a batch is cut (``compute.memory_budget_mb`` is the one documented knob):
   loops, the fused kernel for the whole tile); each tile only reads shared state and
   returns what it keeps, merged in tile order, so results never depend on the threads.
   ``compute.kernel`` chooses how a tile is finished: by :meth:`ScoringKernel.finish` and
-  numpy passes (the reference), or in one compiled pass by :mod:`matching.fused` (the same
-  scores bit for bit; ``auto``: from ``FUSED_MIN_PAIRS`` pairs);
+  numpy passes (the reference), or in one compiled pass by :mod:`matching.fused` (``auto``:
+  from ``FUSED_MIN_PAIRS`` pairs), whose block cosines are the float32 BLAS product (about
+  half the float64 one's time): a pair is settled from it only when a rigorous error bound
+  puts it on one side of every decision, else it is scored again from its exact cosine, so
+  the published scores, pools and counts are the reference's (see :func:`matching.fused.score_tile`);
 * the profiles can be shared between **processes** (``rank(..., workers=)``; automatic for
   large batches, see :func:`rank`): each forked process takes contiguous row blocks (the
   same blocks as in one process; the features are shared copy-on-write, BLAS runs one
