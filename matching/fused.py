@@ -7,7 +7,10 @@ weight tables, rule tables) and performs, for each pair, the same float32 operat
 same order — sparse terms summed in the profile's concept order from 0, then clip, weight,
 add, in the order of :data:`matching.config.COMPONENTS`, then the weighted mean — so its
 scores are bit-identical to the numpy path (``tests/test_fused.py`` proves it on random
-inputs with ties). The BLAS cosine is not here: the tile arrives holding it.
+inputs with ties). The tile arrives holding the cosines: the reference's (float64 BLAS
+product rounded to float32), or, from the ranking, the float32 BLAS product, approximate
+and dependent on the pair's place in the matrices; then a pair near a decision is scored
+again from its exact cosine, computed here (:func:`score_tile`, :func:`score_delta`).
 
 One tile is processed row by row, while the row stays in the processor's cache: the sparse
 terms of a profile are scattered into one accumulator per product (a row of positions); then
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-__all__ = ["FusedTables", "fused_tables", "FusedScratch", "score_tile", "warm_up", "N_ACC"]
+__all__ = ["FusedTables", "fused_tables", "FusedScratch", "score_tile", "score_delta", "cosine_error_bound", "warm_up", "N_ACC"]
 
 #: Accumulators of a row: credit x required, credit x desired, family, adjacent occupation,
 #: same occupation, ministry and location wishes, family wishes.
@@ -165,6 +168,7 @@ class FusedScratch:
 
     def __init__(self, tile_pairs: int, cols: int, k_opp: int):
         self.acc = np.zeros((N_ACC, max(cols, 1)), dtype=np.float32)
+        self.mark = np.zeros(max(cols, 1), dtype=np.bool_)
         self.c_grp = np.empty(tile_pairs, dtype=np.int64)
         self.c_key = np.empty(tile_pairs, dtype=np.int64)
         self.o_grp = np.empty(tile_pairs, dtype=np.int64)
@@ -201,6 +205,41 @@ def _clip01(x):
     return min(max(x, zero), one)
 
 @_jit
+def _job_term(a2, a3, a4, same_family, adjacent):
+    # the job fit of a pair from its three accumulators, as ScoringKernel.finish
+    x = _clip01(a2) * same_family
+    y = _clip01(a3) * adjacent
+    x = max(x, y)
+    y = _clip01(a4)
+    return max(x, y)
+
+@_jit
+def _exact_cosine(p_emb, q_emb, i, j):
+    # float64 dot of two float32 rows (each product exact), summed in a fixed order, rounded
+    # to float32: the numpy path's BLAS float64 product rounded to float32, unless the two
+    # float64 sums straddle a float32 rounding boundary (~1e-9 per pair, see score_tile)
+    a = p_emb[i]
+    b = q_emb[j]
+    d = a.shape[0]
+    # four partial sums (independent chains: four times faster), combined in a fixed order
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    k = 0
+    while k + 4 <= d:
+        s0 += np.float64(a[k]) * np.float64(b[k])
+        s1 += np.float64(a[k + 1]) * np.float64(b[k + 1])
+        s2 += np.float64(a[k + 2]) * np.float64(b[k + 2])
+        s3 += np.float64(a[k + 3]) * np.float64(b[k + 3])
+        k += 4
+    while k < d:
+        s0 += np.float64(a[k]) * np.float64(b[k])
+        k += 1
+    s = (s0 + s1) + (s2 + s3)
+    return np.float32(s)
+
+@_jit
 def _tile(T, r0, j0, flags, weights, params,
          cr_p, cr_i, cr_v, fa_p, fa_i, fa_v, ad_p, ad_i, ad_v, oc_p, oc_i, oc_v,
          wm_p, wm_i, wm_v, wf_p, wf_i, wf_v,
@@ -208,8 +247,8 @@ def _tile(T, r0, j0, flags, weights, params,
          rq_p, rq_i, rq_v, ds_p, ds_i, ds_v, qf_p, qf_i, qf_v, qo_p, qo_i, qo_v,
          qm_p, qm_i, qm_v, qa_p, qa_i, qa_v,
          sem_w, inv_total, q_need, cat0, cat1, cat2, start, qkey, q_order,
-         thr, thr_min, lo_in, step, k_opp,
-         acc, c_grp, c_key, o_grp, o_key, topk, per_col, per_row, hist):
+         thr, thr_min, lo_in, step, k_opp, p_emb, q_emb, delta,
+         acc, mark, c_grp, c_key, o_grp, o_key, topk, per_col, per_row, hist):
     nr, nc = T.shape
     zero = np.float32(0.0)
     minus_one = np.float32(-1.0)
@@ -230,6 +269,10 @@ def _tile(T, r0, j0, flags, weights, params,
     n_bad = 0
     n_c = 0
     n_o = 0
+    n_rec = 0
+    approx = delta >= zero  # T holds float32 BLAS cosines: pairs near a decision recomputed
+    rel = np.float32(64.0 * 2.0**-24)
+    slack = 2.0 * np.float64(delta) if approx else 0.0
     for r in range(nr):
         i = r0 + r
         row = T[r]
@@ -259,38 +302,24 @@ def _tile(T, r0, j0, flags, weights, params,
             a0 = acc[0]
             for c in range(nc):
                 row[c] = row[c] + _clip01(a0[c]) * w_req
-                a0[c] = zero
         if use_des:
             a1 = acc[1]
             for c in range(nc):
                 row[c] = row[c] + _clip01(a1[c]) * w_des
-                a1[c] = zero
         if use_job:
             a2, a3, a4 = acc[2], acc[3], acc[4]
             for c in range(nc):
-                x = _clip01(a2[c]) * same_family
-                y = _clip01(a3[c]) * adjacent
-                x = max(x, y)
-                y = _clip01(a4[c])
-                x = max(x, y)
-                row[c] = row[c] + x * w_job
-                a2[c] = zero
-                a3[c] = zero
-                a4[c] = zero
+                row[c] = row[c] + _job_term(a2[c], a3[c], a4[c], same_family, adjacent) * w_job
         if use_wish:
             a5, a6 = acc[5], acc[6]
             if wish_none[i] != 0:
                 for c in range(nc):
                     row[c] = row[c] + neutral_w
-                    a5[c] = zero
-                    a6[c] = zero
             else:
                 a_f = a_fam[i]
                 for c in range(nc):
                     x = a5[c] + _clip01(a6[c]) * a_f
                     row[c] = row[c] + x * w_wish
-                    a5[c] = zero
-                    a6[c] = zero
         if use_exp:
             yrs = years[i]
             for c in range(nc):
@@ -324,6 +353,67 @@ def _tile(T, r0, j0, flags, weights, params,
                 if pk >= 0:
                     for c in range(nc):
                         row[c] = minus_one if pk == qkey[c] else row[c]
+        # opportunities of the profile: a sample of the row bounds its k-th from below
+        lo = lo_in[r]
+        if step > 0 and k_opp > 0:
+            filled = 0
+            for c in range(0, nc, step):
+                v = row[c]
+                if filled < k_opp:  # insertion into the ascending buffer of the k largest
+                    p = filled
+                    while p > 0 and topk[p - 1] > v:
+                        topk[p] = topk[p - 1]
+                        p -= 1
+                    topk[p] = v
+                    filled += 1
+                elif v > topk[0]:
+                    p = 0
+                    while p + 1 < k_opp and topk[p + 1] < v:
+                        topk[p] = topk[p + 1]
+                        p += 1
+                    topk[p] = v
+            # (approximate scores: the sample's k-th is at least its approximate value - delta)
+            kth = np.float64(topk[0])
+            if approx:
+                kth -= slack + 2.0 * np.float64(rel) * abs(kth)
+            bound = np.float32((np.int64(np.rint(kth * 1e6)) - 1) / 1e6)
+            if bound > lo:
+                lo = bound
+        if approx:
+            # a pair whose approximate score could be on the other side of a decision (its
+            # position's threshold, the profile's, the minimum score, a histogram bin edge):
+            # its exact cosine, then its exact score, the same float32 operations as the row
+            # loops above; the others are settled whatever their exact score
+            # (one branch-free loop marks them, conservatively; a second recomputes them)
+            for c in range(nc):
+                t = row[c]
+                dt = delta + t * rel  # the bound, and the score's own roundings
+                up = t + dt
+                down = max(t - dt, zero)
+                near = (up >= thr[c]) | (up >= lo) | ((up >= thr_min) & (down < thr_min))
+                near = near | (np.floor(up * bins) != np.floor(down * bins))
+                mark[c] = near & (t >= zero)  # excluded by a rule (-1): no cosine needed
+            for c in range(nc):
+                if mark[c] == 0:
+                    continue
+                n_rec += 1
+                j = j0 + c
+                x = _clip01((_exact_cosine(p_emb, q_emb, i, j) - floor_) * inv_range)
+                x = x * (sem_u if sem_uniform else sem_w[cls, c])
+                if use_req:
+                    x = x + _clip01(acc[0, c]) * w_req
+                if use_des:
+                    x = x + _clip01(acc[1, c]) * w_des
+                if use_job:
+                    x = x + _job_term(acc[2, c], acc[3, c], acc[4, c], same_family, adjacent) * w_job
+                if use_wish:
+                    if wish_none[i] != 0:
+                        x = x + neutral_w
+                    else:
+                        x = x + (acc[5, c] + _clip01(acc[6, c]) * a_fam[i]) * w_wish
+                if use_exp:
+                    x = x + _clip01(np.float32(years[i] / q_need[c])) * w_exp
+                row[c] = x * inv_total[cls, c]
         # eligible pairs over the minimum score, per position and for the profile
         count_row = 0
         for c in range(nc):
@@ -346,42 +436,23 @@ def _tile(T, r0, j0, flags, weights, params,
                 c_grp[n_c] = j0 + c
                 c_key[n_c] = (np.int64(np.rint(np.float64(t) * 1e6)) << 32) | order_i
                 n_c += 1
-        # opportunities of the profile: a sample of the row bounds its k-th from below
-        lo = lo_in[r]
-        if step > 0 and k_opp > 0:
-            filled = 0
-            for c in range(0, nc, step):
-                v = row[c]
-                if filled < k_opp:  # insertion into the ascending buffer of the k largest
-                    p = filled
-                    while p > 0 and topk[p - 1] > v:
-                        topk[p] = topk[p - 1]
-                        p -= 1
-                    topk[p] = v
-                    filled += 1
-                elif v > topk[0]:
-                    p = 0
-                    while p + 1 < k_opp and topk[p + 1] < v:
-                        topk[p] = topk[p + 1]
-                        p += 1
-                    topk[p] = v
-            bound = np.float32((np.int64(np.rint(np.float64(topk[0]) * 1e6)) - 1) / 1e6)
-            if bound > lo:
-                lo = bound
         for c in range(nc):
             t = row[c]
             if t >= lo:
                 o_grp[n_o] = i
                 o_key[n_o] = (np.int64(np.rint(np.float64(t) * 1e6)) << 32) | (low - q_order[j0 + c])
                 n_o += 1
+        for a in range(acc.shape[0]):
+            for c in range(nc):
+                acc[a, c] = zero
     for b in range(n_bins):
         hist[b] += hist4[0, b] + hist4[1, b] + hist4[2, b] + hist4[3, b]
-    return n_bad, n_c, n_o
+    return n_bad, n_c, n_o, n_rec
 
 
 def score_tile(kern, T: np.ndarray, rows: slice, cols: slice, *, thr: np.ndarray, thr_min: np.float32,
                lo: np.ndarray, step: int, k_opp: int, p_order: np.ndarray, q_order: np.ndarray,
-               bins: int, scratch: FusedScratch):
+               bins: int, scratch: FusedScratch, delta: float = -1.0):
     """Finish the tile ``T`` (cosines of profiles ``rows`` x positions ``cols``, float32,
     C-contiguous rows) in place into the final scores (-1 where a rule excludes the pair),
     and reduce it as :func:`matching.rank._scan` does. ``thr``: each position's threshold
@@ -389,8 +460,20 @@ def score_tile(kern, T: np.ndarray, rows: slice, cols: slice, *, thr: np.ndarray
     before the sample's bound; ``step``: the sample's step (0: no sample); ``bins``: bins
     of the histogram of eligible scores over [0, 1].
 
+    ``delta`` < 0: ``T`` holds the exact cosines (the reference's, :meth:`ScoringKernel.cosine`).
+    ``delta`` >= 0 (:func:`score_delta`): ``T`` holds the float32 BLAS product, each score
+    within ``delta`` of its exact value (plus its own float32 roundings); a pair whose
+    approximate score leaves every decision certain (under its position's threshold, its
+    profile's threshold, on one side of the minimum score, inside one histogram bin) is
+    settled; any other gets its exact cosine (float64 dot in index order, rounded to
+    float32) and its exact score. So survivors, counts and histogram are the reference's,
+    except if for one recomputed pair the sequential float64 sum and BLAS's round to
+    different float32 (the two float64 sums differ by ~1e-16 relative: probability ~1e-9
+    per recomputed pair), where its cosine moves by one float32 ulp. In ``T``, settled pairs
+    keep their approximate scores.
+
     Returns (excluded pairs, eligible pairs >= minimum per position, per profile, histogram,
-    (position, key) candidates, (profile, key) opportunities)."""
+    (position, key) candidates, (profile, key) opportunities, recomputed pairs)."""
     fn = _tile
     t = fused_tables(kern)
     (rq, ds, qf, qo, qm, qa, sem_w, inv_total, q_need, cats, start, qkey) = _col_tables(kern, t, cols)
@@ -400,20 +483,51 @@ def score_tile(kern, T: np.ndarray, rows: slice, cols: slice, *, thr: np.ndarray
     hist = np.zeros(bins, dtype=np.int64)
     if scratch.acc.shape[1] < nc or scratch.c_key.size < T.size:
         raise ValueError("scratch buffers smaller than the tile")
-    n_bad, n_c, n_o = fn(
+    n_bad, n_c, n_o, n_rec = fn(
         T, rows.start, cols.start, t.flags, t.weights, t.params,
         *t.credit, *t.fam, *t.adj, *t.occ, *t.wish_ml, *t.wfam,
         t.a_fam, t.wish_none, t.years, t.p_class, t.closed, t.cat_cls, t.avail, t.pkey, p_order,
         *rq, *ds, *qf, *qo, *qm, *qa,
         sem_w, inv_total, q_need, cats[0], cats[1], cats[2], start, qkey, q_order,
         np.ascontiguousarray(thr, dtype=np.float32), np.float32(thr_min),
-        np.ascontiguousarray(lo, dtype=np.float32), int(step), int(k_opp),
-        scratch.acc, scratch.c_grp, scratch.c_key, scratch.o_grp, scratch.o_key, scratch.topk,
+        np.ascontiguousarray(lo, dtype=np.float32), int(step), int(k_opp), kern.p_emb, kern.q_emb,
+        np.float32(delta),
+        scratch.acc, scratch.mark, scratch.c_grp, scratch.c_key, scratch.o_grp, scratch.o_key, scratch.topk,
         per_col, per_row, hist,
     )
     c_new = (scratch.c_grp[:n_c].copy(), scratch.c_key[:n_c].copy()) if n_c else None
     o_new = (scratch.o_grp[:n_o].copy(), scratch.o_key[:n_o].copy()) if n_o else None
-    return int(n_bad), per_col, per_row, hist, c_new, o_new
+    return int(n_bad), per_col, per_row, hist, c_new, o_new, int(n_rec)
+
+
+#: Unit roundoff of float32.
+U32 = 2.0**-24
+
+
+def cosine_error_bound(dim: int, norm_a: float, norm_b: float) -> float:
+    """A bound on |float32 BLAS a.b - float32(a.b)| for vectors of dimension ``dim`` and
+    norms at most ``norm_a``, ``norm_b``: gamma_d ||a|| ||b|| (any summation order, with or
+    without FMA: Higham, Accuracy and Stability of Numerical Algorithms, 3.1), plus half a
+    float32 ulp of the exact value, times 2 for safety."""
+    d = max(int(dim), 1)
+    gamma = d * U32 / (1.0 - d * U32)
+    return 2.0 * (gamma + U32) * float(norm_a) * float(norm_b)
+
+
+def score_delta(kern) -> float:
+    """A bound on how far a pair's final score moves when its cosine is the float32 BLAS
+    product instead of the reference's: the cosine bound (:func:`cosine_error_bound`, norms
+    from the data) times the score's largest slope in the cosine (inv_range x semantic
+    weight x 1 / total weight, over row classes x positions), plus the roundings of the
+    cosine's rescaling (the score's other roundings are relative: :func:`score_tile`)."""
+    if kern.n == 0 or kern.m == 0:
+        return 0.0
+    na = float(np.sqrt(np.max(np.einsum("ij,ij->i", kern.p_emb, kern.p_emb, dtype=np.float64))))
+    nb = float(np.sqrt(np.max(np.einsum("ij,ij->i", kern.q_emb, kern.q_emb, dtype=np.float64))))
+    na, nb = na * (1 + 1e-6), nb * (1 + 1e-6)
+    slope = float(kern.inv_range) * float(np.max(kern.sem_w.astype(np.float64) * kern.inv_total.astype(np.float64)))
+    err = cosine_error_bound(kern.p_emb.shape[1], na, nb) + 4 * U32 * (na * nb + abs(float(kern.floor)))
+    return slope * err * (1 + 1e-3) + 8 * U32
 
 
 def warm_up(kern) -> None:

@@ -18,8 +18,11 @@ How a batch is cut (``compute.memory_budget_mb`` is the one documented knob):
   loops, the fused kernel for the whole tile); each tile only reads shared state and
   returns what it keeps, merged in tile order, so results never depend on the threads.
   ``compute.kernel`` chooses how a tile is finished: by :meth:`ScoringKernel.finish` and
-  numpy passes (the reference), or in one compiled pass by :mod:`matching.fused` (the same
-  scores bit for bit; ``auto``: from ``FUSED_MIN_PAIRS`` pairs);
+  numpy passes (the reference), or in one compiled pass by :mod:`matching.fused` (``auto``:
+  from ``FUSED_MIN_PAIRS`` pairs), whose block cosines are the float32 BLAS product (about
+  half the float64 one's time): a pair is settled from it only when a rigorous error bound
+  puts it on one side of every decision, else it is scored again from its exact cosine, so
+  the published scores, pools and counts are the reference's (see :func:`matching.fused.score_tile`);
 * the profiles can be shared between **processes** (``rank(..., workers=)``; automatic for
   large batches, see :func:`rank`): each forked process takes contiguous row blocks (the
   same blocks as in one process; the features are shared copy-on-write, BLAS runs one
@@ -104,6 +107,9 @@ class Ranking:
     shortlist: pd.DataFrame  # position, profile, rank, score
     opportunities: pd.DataFrame  # profile, position, rank, score
     stats: dict = field(default_factory=dict)
+    #: pairs the fused kernel scored again from their exact cosine (depends on the tiles'
+    #: order and threads: kept out of ``stats``, which a batch saves)
+    recomputed_pairs: int = 0
 
 
 def _q(score32: np.ndarray) -> np.ndarray:
@@ -271,6 +277,7 @@ class _Part:
     rows: slice
     per_profile: np.ndarray  # of the profiles ``rows``
     hist: np.ndarray
+    recomputed: int = 0  # pairs the fused kernel scored again from their exact cosine
 
 
 def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = None) -> _Part:
@@ -294,6 +301,9 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
         from matching import fused  # numba: imported by the first ranking that uses it
 
         fused.fused_tables(kern)  # built once, before the tile threads
+        # the block's cosines as the float32 BLAS product, pairs near a decision recomputed
+        delta = fused.score_delta(kern) if semantic else -1.0
+    recomputed = 0
 
     def fused_tile(block: np.ndarray, i0: int, j0: int, t0: int, cols: slice, whole_rows: bool):
         """:func:`finish_tile` in one compiled pass (:mod:`matching.fused`), same results."""
@@ -303,11 +313,11 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
         t1 = min(t0 + tile_rows, block.shape[0])
         trows = slice(i0 + t0, i0 + t1)
         step = SAMPLE_STEP if whole_rows and nc >= SAMPLE_STEP * k_opp else 0
-        n_bad, per_col, per_row, h, c_new, o_new = fused.score_tile(
+        n_bad, per_col, per_row, h, c_new, o_new, n_rec = fused.score_tile(
             kern, block[t0:t1], trows, cols, thr=np.maximum(cand.kth[cols], thr_min), thr_min=thr_min,
             lo=np.maximum(opp.kth[trows], 0.0), step=step, k_opp=k_opp, p_order=p_order, q_order=q_order,
-            bins=SCORE_HIST_BINS, scratch=local.fused)
-        return trows, n_bad, per_col, per_row, h, c_new, o_new
+            bins=SCORE_HIST_BINS, scratch=local.fused, delta=delta)
+        return trows, n_bad, per_col, per_row, h, c_new, o_new, n_rec
 
     def finish_tile(block: np.ndarray, i0: int, j0: int, t0: int, cols: slice, whole_rows: bool):
         """Score one tile of a block and reduce it to what can still enter a top-k (runs
@@ -360,7 +370,7 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
         np.greater_equal(T, lo[:, None], out=A)
         r, c = _nonzero(A)
         o_new = (r + i0 + t0, _keys(T[r, c], q_order[c + j0])) if len(r) else None
-        return trows, n_bad, per_col, per_row, h, c_new, o_new
+        return trows, n_bad, per_col, per_row, h, c_new, o_new, 0
 
     workers = job.threads
     pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
@@ -369,7 +379,9 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
             rows, cols = slice(i0, min(i0 + bi, n)), slice(j0, min(j0 + bj, m))
             nr, nc = rows.stop - rows.start, cols.stop - cols.start
             block = S[: nr * nc].reshape(nr, nc)
-            if semantic:
+            if semantic and fused is not None:  # approximate: matching.fused.score_tile
+                np.matmul(kern.p_emb[rows], kern.q_emb[cols].T, out=block)
+            elif semantic:
                 kern.cosine(rows, cols, out=block)
             else:
                 block.fill(0.0)
@@ -377,8 +389,9 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
             run = fused_tile if fused is not None else finish_tile
             results = pool.map(lambda a: run(*a), args) if pool else (run(*a) for a in args)
             # merged in tile order; the pools' results do not depend on the order anyway
-            for trows, n_bad, per_col, per_row, h, c_new, o_new in results:
+            for trows, n_bad, per_col, per_row, h, c_new, o_new, n_rec in results:
                 excluded_pairs += n_bad
+                recomputed += n_rec
                 eligible_per_position[cols] += per_col
                 eligible_per_profile[trows] += per_row
                 hist += h
@@ -396,7 +409,8 @@ def _scan(job: _Job, b0: int, b1: int, on_block: Callable[[int], None] | None = 
     cg, ck, _ = cand.reduce()
     og, ok, _ = opp.reduce()
     return _Part(cand=(cg, ck), opp=(og, ok), excluded=excluded_pairs, per_position=eligible_per_position,
-                 rows=slice(r0, r1), per_profile=eligible_per_profile[r0:r1].copy(), hist=hist)
+                 rows=slice(r0, r1), per_profile=eligible_per_profile[r0:r1].copy(), hist=hist,
+                 recomputed=recomputed)
 
 
 #: Pairs from which ``compute.kernel = "auto"`` finishes the tiles with the fused kernel
@@ -551,6 +565,7 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
     eligible_per_position = np.zeros(m, dtype=np.int64)
     eligible_per_profile = np.zeros(n, dtype=np.int64)
     hist = np.zeros(SCORE_HIST_BINS, dtype=np.int64)
+    recomputed = 0
     for part in results:
         cand.add(*part.cand)
         opp.add(*part.opp)
@@ -558,6 +573,7 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
         eligible_per_position += part.per_position
         eligible_per_profile[part.rows] += part.per_profile
         hist += part.hist
+        recomputed += part.recomputed
 
     inv_p = np.argsort(p_order)
     inv_q = np.argsort(q_order)
@@ -576,7 +592,7 @@ def rank(f, config: Config, *, progress: Callable[[int, int], None] | None = Non
         "eligible_above_min_per_profile": eligible_per_profile,
         "score_histogram": hist,
     }
-    return Ranking(shortlist=shortlist, opportunities=opportunities, stats=stats)
+    return Ranking(shortlist=shortlist, opportunities=opportunities, stats=stats, recomputed_pairs=recomputed)
 
 
 def _apply_cap(cands: pd.DataFrame, k: int, cap: int, p_order: np.ndarray, q_order: np.ndarray) -> pd.DataFrame:

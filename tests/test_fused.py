@@ -92,7 +92,7 @@ def test_fused_tile_scores_are_bit_identical(missing, seed):
     p_order, q_order = rng.permutation(70), rng.permutation(60)
     T = T0.copy()
     scratch = fused.FusedScratch(T.size, 60, 3)
-    n_bad, per_col, per_row, hist, c_new, o_new = fused.score_tile(
+    n_bad, per_col, per_row, hist, c_new, o_new, _ = fused.score_tile(
         kern, T, rows, cols, thr=thr, thr_min=np.float32(0.3), lo=lo, step=0, k_opp=3,
         p_order=p_order, q_order=q_order, bins=50, scratch=scratch)
     np.testing.assert_array_equal(T.view(np.int32), want.view(np.int32))
@@ -163,3 +163,83 @@ def test_empty_and_single_pair_batches():
         b = rank(f, config.replace(compute={"kernel": "fused"}))
         pd.testing.assert_frame_equal(a.shortlist, b.shortlist)
         pd.testing.assert_frame_equal(a.opportunities, b.opportunities)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    dim=st.sampled_from([1, 7, 64, 384, 1024, 4096]),
+    seed=st.integers(0, 10_000),
+    kind=st.sampled_from(["gauss", "equal", "spiky", "cancel"]),
+)
+def test_float32_cosine_error_bound_holds(dim, seed, kind):
+    """The bound the fused kernel settles pairs with: float32 BLAS products of unit vectors
+    (random, all coordinates equal, one large coordinate among tiny ones, sums that cancel)
+    are within cosine_error_bound of the exact product, whatever BLAS's summation order."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((9, dim))
+    b = rng.standard_normal((11, dim))
+    if kind == "equal":  # every coordinate equal (same sign): the largest rounding growth
+        a[:] = 1.0
+        b[:] = 1.0 + rng.uniform(0, 1e-3, (11, 1))
+    elif kind == "spiky":
+        a[:, 0] *= 1e4
+        b[:, 0] *= 1e4
+    elif kind == "cancel" and dim > 1:  # b almost orthogonal to a: exact product tiny, roundings not
+        b[:9] = b[:9] - (np.sum(a * b[:9], axis=1) / np.sum(a * a, axis=1))[:, None] * a
+    a = (a / np.linalg.norm(a, axis=1, keepdims=True)).astype(np.float32)
+    b = (b / np.linalg.norm(b, axis=1, keepdims=True)).astype(np.float32)
+    exact = a.astype(np.float64) @ b.astype(np.float64).T
+    na = float(np.linalg.norm(a.astype(np.float64), axis=1).max())
+    nb = float(np.linalg.norm(b.astype(np.float64), axis=1).max())
+    bound = fused.cosine_error_bound(dim, na, nb)
+    # the same products by other BLAS calls and row orders (other summation orders)
+    for got, ref in ((a @ b.T, exact), ((b @ a.T).T, exact), (a[::-1] @ b.T, exact[::-1]),
+                     (np.dot(a[0], b[0]), exact[0, 0])):
+        assert np.abs(np.float64(got) - ref).max() <= bound if np.ndim(got) == 0 else \
+            np.abs(got.astype(np.float64) - ref).max() <= bound
+    assert bound < 1e-3 * max(1.0, dim / 1000)  # and it stays small enough to settle pairs
+
+
+def test_fused_recomputes_the_pairs_near_a_threshold():
+    """The tile from the float32 BLAS product (approximate cosines) with every threshold put
+    exactly on pairs' exact scores (each position's on one of its pairs, each profile's on
+    one of its, the minimum score on one pair, ties included): survivors, keys, counts and
+    histogram are the reference's, and the survivors' scores are the exact ones."""
+    f = synthetic_features(60, 50, seed=4)
+    kern = kernel_for(f, Config())
+    rows, cols = slice(0, 60), slice(0, 50)
+    C64 = kern.cosine(rows, cols)
+    C32 = kern.p_emb[rows] @ kern.q_emb[cols].T
+    assert np.any(C32 != C64)  # the product is approximate: a settled pair could be wrong
+    want = _numpy_tile(kern, C64.copy(), rows, cols)
+    ok = want >= 0
+    rng = np.random.default_rng(4)
+    thr = np.array([rng.choice(want[ok[:, c], c]) if ok[:, c].any() else 0.5 for c in range(50)], np.float32)
+    lo = np.array([rng.choice(want[r, ok[r]]) if ok[r].any() else 0.5 for r in range(60)], np.float32)
+    thr_min = np.float32(np.median(want[ok]))
+    thr = np.maximum(thr, thr_min)
+    p_order, q_order = rng.permutation(60), rng.permutation(50)
+    T = C32.copy()
+    n_bad, per_col, per_row, hist, c_new, o_new, n_rec = fused.score_tile(
+        kern, T, rows, cols, thr=thr, thr_min=thr_min, lo=lo, step=0, k_opp=3, p_order=p_order,
+        q_order=q_order, bins=50, scratch=fused.FusedScratch(T.size, 50, 3), delta=fused.score_delta(kern))
+    assert 0 < n_rec < int(ok.sum())  # some pairs settled without their exact cosine, not all
+    assert n_bad == int((~ok).sum())
+    np.testing.assert_array_equal(per_col, (want >= thr_min).sum(axis=0))
+    np.testing.assert_array_equal(per_row, (want >= thr_min).sum(axis=1))
+    np.testing.assert_array_equal(hist, np.bincount(np.minimum(np.floor(want[ok] * np.float32(50)), 49).astype(int),
+                                                    minlength=50))
+    q = np.rint(want.astype(np.float64) * 1e6).astype(np.int64)
+    r, c = np.nonzero(want >= thr[None, :])
+    assert sorted(zip(c_new[0].tolist(), c_new[1].tolist())) == sorted(
+        zip(c.tolist(), ((q[r, c] << 32) | (0xFFFFFFFF - p_order[r])).tolist()))
+    r, c = np.nonzero(want >= lo[:, None])
+    assert sorted(zip(o_new[0].tolist(), o_new[1].tolist())) == sorted(
+        zip(r.tolist(), ((q[r, c] << 32) | (0xFFFFFFFF - q_order[c])).tolist()))
+    survivors = (want >= thr[None, :]) | (want >= lo[:, None])
+    np.testing.assert_array_equal(T[survivors].view(np.int32), want[survivors].view(np.int32))
+    # taken at face value, the approximate scores would publish other keys
+    plain = fused.score_tile(kern, C32.copy(), rows, cols, thr=thr, thr_min=thr_min, lo=lo, step=0, k_opp=3,
+                             p_order=p_order, q_order=q_order, bins=50, scratch=fused.FusedScratch(T.size, 50, 3))
+    assert sorted(plain[4][1].tolist()) != sorted(c_new[1].tolist()) or sorted(plain[5][1].tolist()) != sorted(
+        o_new[1].tolist()) or not np.array_equal(plain[1], per_col)
