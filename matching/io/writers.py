@@ -382,9 +382,10 @@ def build_workbook(
     and its forbidden characters replaced. Characters Excel cannot store (control
     characters) are removed from text.
 
-    ``write_only``: openpyxl's streaming workbook (rows appended once, several times faster
-    to build and save, for large tables); it can only be saved, not edited afterwards. The
-    cells, styles, widths, frozen header and filter are the same either way.
+    ``write_only``: openpyxl's streaming workbook, for large tables: rows are serialised as
+    they are appended, so memory stays bounded and saving is quick (building is a little
+    slower); it can only be saved, not edited afterwards. The cells, styles, widths, frozen
+    header, filter and declared extent are the same either way.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -433,12 +434,13 @@ def build_workbook(
             # it out otherwise, and readers that trust it (read-only openpyxl) see no rows
             extent = f"A1:{get_column_letter(max(1, len(columns)))}{len(df) + 1}"
             ws.calculate_dimension = lambda extent=extent: extent
-            ws.append([style(WriteOnlyCell(ws), spec, j, head=True) if spec else None for j, spec in enumerate(header)])
+
             def plain(spec: tuple, j: int) -> bool:
                 """A value openpyxl stores as it is: a number, a boolean, a text that cannot be
                 read as a formula, in a column without wrapping (no cell object needed)."""
                 return not wrapped[j] and (spec[1] in "nb" or (spec[1] == "s" and not spec[0].startswith("=")))
 
+            ws.append([style(WriteOnlyCell(ws), spec, j, head=True) if spec else None for j, spec in enumerate(header)])
             for row in zip(*body) if body else ():
                 ws.append([None if not spec else spec[0] if plain(spec, j) else style(WriteOnlyCell(ws), spec, j)
                            for j, spec in enumerate(row)])
