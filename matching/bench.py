@@ -569,7 +569,7 @@ def run_bench(
     if stage not in (None, "score", "allocate"):
         raise ValueError(f"the 'stage' parameter must be one of None, 'score', 'allocate', got {stage!r}")
     config = config or Config()
-    from matching.rank import _resolve_processes, block_shape, rank
+    from matching.rank import _resolve_processes, block_shape, rank, use_fused
 
     result: dict[str, Any] = {
         "profiles": int(n_profiles),
@@ -592,6 +592,13 @@ def run_bench(
             extra["blocks"] = ranking.stats["blocks"]
             bi = ranking.stats["block_shape"][0]
             extra["processes"] = _resolve_processes(workers, f.n_profiles * f.n_positions, -(-f.n_profiles // bi) if f.n_profiles else 0)
+            # which tile kernel ran, and with the fused one the share of pairs whose float32
+            # cosine could matter and was recomputed exactly (matching.fused)
+            fused = use_fused(cfg, f.n_profiles * f.n_positions)
+            extra["kernel"] = "fused" if fused else "numpy"
+            if fused:
+                extra["recomputed_pairs"] = int(ranking.recomputed_pairs)
+                extra["recomputed_share"] = round(ranking.recomputed_pairs / max(f.n_profiles * f.n_positions, 1), 6)
         return ranking
 
     with _RssSampler() as sampler:

@@ -72,3 +72,18 @@ def test_memory_sampler_counts_child_processes():
         finally:
             done.set()
             child.join(30)
+
+
+def test_score_stage_says_which_kernel_ran_and_how_many_pairs_it_recomputed():
+    """Small batches take the numpy reference path; a forced fused kernel reports the share
+    of pairs whose float32 cosine it had to recompute exactly (some at least: the pools
+    start empty, so every early pair could matter)."""
+    from matching.config import Config
+
+    small = run_bench(120, 40, stage="score", references=False)["stages"]["score_topk"]
+    assert small["kernel"] == "numpy" and "recomputed_pairs" not in small
+    cfg = Config().replace(compute={"kernel": "fused"})
+    fused = run_bench(120, 40, stage="score", config=cfg, references=False)["stages"]["score_topk"]
+    assert fused["kernel"] == "fused"
+    assert 0 < fused["recomputed_pairs"] <= 120 * 40
+    assert fused["recomputed_share"] == round(fused["recomputed_pairs"] / (120 * 40), 6)
