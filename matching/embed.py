@@ -34,7 +34,6 @@ import json
 import os
 import sqlite3
 import threading
-import time
 import warnings
 from pathlib import Path
 from collections.abc import Callable
@@ -530,18 +529,10 @@ class CachedEncoder:
             except sqlite3.Error:  # pragma: no cover - closing a broken file
                 pass
         self._conn = None
-        suffix = ".mis-de-cote-" + time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        target = self.path.with_name(self.path.name + suffix)
-        n = 2
-        while target.exists():
-            target, n = self.path.with_name(f"{self.path.name}{suffix}-{n}"), n + 1
+        from matching.io.writers import set_aside
+
         try:
-            for extra in ("-wal", "-shm"):
-                side = self.path.with_name(self.path.name + extra)
-                if side.exists():
-                    side.rename(target.with_name(target.name + extra))
-            if self.path.exists():
-                self.path.rename(target)
+            target = set_aside(self.path)
         except OSError as exc:
             raise EncoderError(
                 f"le cache des embeddings {self.path} est inutilisable ({reason}) et n'a pas pu être "

@@ -28,7 +28,6 @@ import json
 import os
 import sqlite3
 import threading
-import time
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -147,18 +146,10 @@ class SkillCache:
             except sqlite3.Error:  # pragma: no cover - closing a broken file
                 pass
         self._conn = None
-        suffix = ".mis-de-cote-" + time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        target = self.path.with_name(self.path.name + suffix)
-        n = 2
-        while target.exists():
-            target, n = self.path.with_name(f"{self.path.name}{suffix}-{n}"), n + 1
+        from matching.io.writers import set_aside
+
         try:
-            for extra in ("-wal", "-shm"):
-                side = self.path.with_name(self.path.name + extra)
-                if side.exists():
-                    side.rename(target.with_name(target.name + extra))
-            if self.path.exists():
-                self.path.rename(target)
+            target = set_aside(self.path)
         except OSError as exc:
             from matching.errors import FolderError
 

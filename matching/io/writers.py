@@ -539,3 +539,24 @@ def deterministic_zip(data: bytes) -> bytes:
             dst.writestr(new, content)
     return buf.getvalue()
 
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged file (and its SQLite ``-wal``/``-shm`` files) to
+    ``<name>.mis-de-cote-<UTC date>[-n]`` beside it, never deleting anything; returns the new
+    path. Raises ``OSError`` when it cannot be renamed."""
+    import time
+
+    path = Path(path)
+    suffix = ".mis-de-cote-" + time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    target = path.with_name(path.name + suffix)
+    n = 2
+    while target.exists():
+        target, n = path.with_name(f"{path.name}{suffix}-{n}"), n + 1
+    for extra in ("-wal", "-shm"):
+        side = path.with_name(path.name + extra)
+        if side.exists():
+            side.rename(target.with_name(target.name + extra))
+    if path.exists():
+        path.rename(target)
+    return target
+
